@@ -1,0 +1,295 @@
+"""The store side of an ingest: look up what is stored, write what changed, in one transaction
+with the state that covers it.
+
+One ``StreamWriter`` serves one stream of one connection during one run, on one database
+connection held for the whole read (its temporary table of keys seen feeds the deletion sweep of
+whole-snapshot streams).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from crmhub.store.schema import connection_state, quarantine, source_records
+from crmhub.store.types import utc_now
+
+_SEEN = sa.Table(
+    "crmhub_seen_keys",
+    sa.MetaData(),
+    sa.Column("k", sa.String(512), primary_key=True),
+    prefixes=["TEMPORARY"],
+)
+_LOOKUP_CHUNK = 900  # bound parameters per IN (...) list
+
+
+@dataclass(slots=True)
+class Stored:
+    """What the store holds for a key: enough to decide if a new read changes anything."""
+
+    id: int
+    raw_hash: str
+    content_hash: str | None
+    deleted: bool
+    last_changed_run_id: int | None = None
+
+
+@dataclass(slots=True)
+class NewVersion:
+    """A record mapped and validated, ready to store."""
+
+    key: str
+    raw: dict[str, Any]
+    raw_hash: str
+    canonical: dict[str, Any]
+    content_hash: str
+    party_kind: str
+    display_name: str | None
+    source_updated_at: datetime | None
+
+
+@dataclass(slots=True)
+class Rejected:
+    """A record (or a part of one) that goes to quarantine."""
+
+    key: str | None
+    raw: dict[str, Any]
+    stage: str
+    reason: str
+    position: str | None
+
+
+@dataclass(slots=True)
+class WritePlan:
+    """Everything one transaction writes for one batch."""
+
+    inserts: list[NewVersion]
+    updates: list[tuple[Stored, NewVersion]]
+    raw_only: list[tuple[Stored, NewVersion]]  # raw changed, canonical content did not
+    deletes: list[tuple[Stored, str]]
+    rejected: list[Rejected]
+    seen_keys: list[str]
+    state: dict[str, Any] | None = None
+
+
+class StreamWriter:
+    def __init__(self, conn: Connection, connection: str, stream: str, run_id: int) -> None:
+        self.conn = conn
+        self.connection = connection
+        self.stream = stream
+        self.run_id = run_id
+        self._dialect = conn.dialect.name
+        self._seen_ready = False
+        self._has_open_quarantine = self._count_open_quarantine() > 0
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def load_state(self) -> dict[str, Any] | None:
+        row = self.conn.execute(
+            sa.select(connection_state.c.state).where(
+                connection_state.c.connection == self.connection,
+                connection_state.c.stream == self.stream,
+            )
+        ).first()
+        self.conn.rollback()
+        return row[0] if row else None
+
+    def lookup(self, keys: Sequence[str]) -> dict[str, Stored]:
+        """What is stored for ``keys`` (absent keys are simply missing from the answer)."""
+        t = source_records.c
+        found: dict[str, Stored] = {}
+        for start in range(0, len(keys), _LOOKUP_CHUNK):
+            chunk = keys[start : start + _LOOKUP_CHUNK]
+            rows = self.conn.execute(
+                sa.select(
+                    t.source_key, t.id, t.raw_hash, t.content_hash, t.deleted, t.last_changed_run_id
+                ).where(
+                    t.connection == self.connection, t.stream == self.stream, t.source_key.in_(chunk)
+                )
+            )
+            for key, rid, rhash, chash, deleted, changed_run in rows:
+                found[key] = Stored(rid, rhash, chash, bool(deleted), changed_run)
+        return found
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def apply(self, plan: WritePlan, *, sweep_guard: float | None = None) -> int:
+        """Write ``plan`` in the current transaction; returns the number of records swept
+        (only when ``sweep_guard`` is given, i.e. at the end of a complete snapshot)."""
+        now = utc_now()
+        self._insert(plan.inserts, now)
+        self._update(plan.updates, now, content_changed=True)
+        self._update(plan.raw_only, now, content_changed=False)
+        self._mark_deleted([stored.id for stored, _ in plan.deletes], now)
+        self._quarantine(plan.rejected, now)
+        if self._has_open_quarantine:
+            self._resolve_quarantine([v.key for v in plan.inserts] + [v.key for _, v in plan.updates]
+                                     + [v.key for _, v in plan.raw_only], now)
+        self._remember_seen(plan.seen_keys)
+        swept = self._sweep(now, sweep_guard) if sweep_guard is not None else 0
+        if plan.state is not None:
+            self._save_state(plan.state, now)
+        return swept
+
+    def _insert(self, versions: list[NewVersion], now: datetime) -> None:
+        if not versions:
+            return
+        self.conn.execute(
+            sa.insert(source_records),
+            [
+                {
+                    "connection": self.connection, "stream": self.stream, "source_key": v.key,
+                    "raw": v.raw, "raw_hash": v.raw_hash, "canonical": v.canonical,
+                    "content_hash": v.content_hash, "party_kind": v.party_kind,
+                    "display_name": v.display_name, "source_updated_at": v.source_updated_at,
+                    "deleted": False, "first_run_id": self.run_id,
+                    "last_changed_run_id": self.run_id, "created_at": now, "updated_at": now,
+                }
+                for v in versions
+            ],
+        )
+
+    def _update(self, pairs: list[tuple[Stored, NewVersion]], now: datetime, *, content_changed: bool) -> None:
+        if not pairs:
+            return
+        t = source_records.c
+        values: dict[str, Any] = {
+            "raw": sa.bindparam("b_raw"), "raw_hash": sa.bindparam("b_raw_hash"),
+            "source_updated_at": sa.bindparam("b_updated"), "updated_at": now,
+        }
+        if content_changed:
+            values |= {
+                "canonical": sa.bindparam("b_canonical"), "content_hash": sa.bindparam("b_content_hash"),
+                "party_kind": sa.bindparam("b_kind"), "display_name": sa.bindparam("b_name"),
+                "deleted": False, "last_changed_run_id": self.run_id,
+            }
+        statement = sa.update(source_records).where(t.id == sa.bindparam("b_id")).values(**values)
+        self.conn.execute(
+            statement,
+            [
+                {
+                    "b_id": stored.id, "b_raw": v.raw, "b_raw_hash": v.raw_hash,
+                    "b_updated": v.source_updated_at, "b_canonical": v.canonical,
+                    "b_content_hash": v.content_hash, "b_kind": v.party_kind, "b_name": v.display_name,
+                }
+                for stored, v in pairs
+            ],
+        )
+
+    def _mark_deleted(self, ids: list[int], now: datetime) -> None:
+        if not ids:
+            return
+        t = source_records.c
+        for start in range(0, len(ids), _LOOKUP_CHUNK):
+            self.conn.execute(
+                sa.update(source_records)
+                .where(t.id.in_(ids[start : start + _LOOKUP_CHUNK]))
+                .values(deleted=True, last_changed_run_id=self.run_id, updated_at=now)
+            )
+
+    def _quarantine(self, rejected: list[Rejected], now: datetime) -> None:
+        if not rejected:
+            return
+        keyed = [r.key for r in rejected if r.key is not None]
+        if keyed:  # one open entry per record: a newer rejection supersedes the older one
+            self._resolve_quarantine(keyed, now)
+        self.conn.execute(
+            sa.insert(quarantine),
+            [
+                {
+                    "run_id": self.run_id, "connection": self.connection, "stream": self.stream,
+                    "source_key": r.key, "position": r.position, "stage": r.stage,
+                    "reason": r.reason, "raw": r.raw, "created_at": now,
+                }
+                for r in rejected
+            ],
+        )
+        self._has_open_quarantine = True
+
+    def _resolve_quarantine(self, keys: list[str], now: datetime) -> None:
+        q = quarantine.c
+        for start in range(0, len(keys), _LOOKUP_CHUNK):
+            self.conn.execute(
+                sa.update(quarantine)
+                .where(
+                    q.connection == self.connection, q.stream == self.stream,
+                    q.resolved_at.is_(None), q.source_key.in_(keys[start : start + _LOOKUP_CHUNK]),
+                )
+                .values(resolved_at=now, resolved_run_id=self.run_id)
+            )
+
+    def _count_open_quarantine(self) -> int:
+        q = quarantine.c
+        count = self.conn.execute(
+            sa.select(sa.func.count()).select_from(quarantine).where(
+                q.connection == self.connection, q.stream == self.stream, q.resolved_at.is_(None)
+            )
+        ).scalar_one()
+        self.conn.rollback()
+        return int(count)
+
+    def _remember_seen(self, keys: Iterable[str]) -> None:
+        rows = [{"k": k} for k in keys]
+        if not rows:
+            return
+        if not self._seen_ready:
+            _SEEN.create(self.conn, checkfirst=False)
+            self._seen_ready = True
+        insert = (sqlite.insert(_SEEN) if self._dialect == "sqlite" else postgresql.insert(_SEEN))
+        self.conn.execute(insert.on_conflict_do_nothing(), rows)
+
+    def _sweep(self, now: datetime, guard: float) -> int:
+        """Tombstone every live stored record of the stream that this read did not deliver."""
+        t = source_records.c
+        live = sa.and_(t.connection == self.connection, t.stream == self.stream, t.deleted.is_(False))
+        if self._seen_ready:
+            missing = sa.and_(live, ~sa.exists().where(_SEEN.c.k == t.source_key))
+        else:
+            missing = live
+        doomed = self.conn.execute(sa.select(sa.func.count()).where(missing)).scalar_one()
+        total = self.conn.execute(sa.select(sa.func.count()).where(live)).scalar_one()
+        if doomed > 10 and total and doomed / total > guard:
+            raise MassDeletionRefused(self.connection, self.stream, doomed, total, guard)
+        if doomed:
+            self.conn.execute(
+                sa.update(source_records).where(missing)
+                .values(deleted=True, last_changed_run_id=self.run_id, updated_at=now)
+            )
+        return int(doomed)
+
+    def _save_state(self, state: dict[str, Any], now: datetime) -> None:
+        values = {"connection": self.connection, "stream": self.stream, "state": state,
+                  "run_id": self.run_id, "updated_at": now}
+        insert = sqlite.insert(connection_state) if self._dialect == "sqlite" else postgresql.insert(connection_state)
+        self.conn.execute(
+            insert.values(**values).on_conflict_do_update(
+                index_elements=["connection", "stream"],
+                set_={"state": state, "run_id": self.run_id, "updated_at": now},
+            )
+        )
+
+    def close(self) -> None:
+        if self._seen_ready:
+            self.conn.rollback()
+            _SEEN.drop(self.conn, checkfirst=True)
+            self.conn.commit()
+
+
+class MassDeletionRefused(RuntimeError):
+    """A snapshot that would delete most of a stream at once: more likely a truncated export."""
+
+    def __init__(self, connection: str, stream: str, doomed: int, total: int, guard: float) -> None:
+        super().__init__(
+            f"{connection}/{stream}: this read would mark {doomed} of {total} stored records deleted "
+            f"({doomed / total:.0%}, above the {guard:.0%} safety limit); nothing was deleted"
+        )
+        self.hint = (
+            "check that the source file or table is complete; if the deletions are real, rerun with "
+            "--allow-mass-delete"
+        )
