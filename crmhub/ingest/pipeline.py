@@ -35,6 +35,7 @@ class IngestOptions:
     workers: int = 0  # processes that map records; 0 maps in this process
     mass_delete_guard: float = DEFAULT_MASS_DELETE_GUARD
     allow_mass_delete: bool = False
+    full_refresh: bool = False  # read from the beginning, ignoring the saved state
 
 
 @dataclass(slots=True)
@@ -140,7 +141,7 @@ def ingest_stream(
         conn = immediate_writes(conn)  # each batch reads, then writes
         writer = StreamWriter(conn, connection, stream, run_id)
         try:
-            state = writer.load_state()
+            state = None if options.full_refresh else writer.load_state()
             for batch in _batches(connector.read(stream, state), options.batch_size):
                 keys = [r.key for r in batch.records]
                 stored = writer.lookup(keys)

@@ -1,0 +1,1 @@
+"""The ``crmhub`` command line (typer + rich). ``main.app`` is the console script."""
