@@ -88,7 +88,8 @@ def test_429_waits_as_long_as_retry_after_says(server: FakeServer, retry_after: 
         waited = time.monotonic() - started
     first, second = server.requests
     assert (first.status, second.status) == (429, 200)
-    assert 1.0 <= second.received - first.received < 2.5
+    # lower bound is the point; the upper one only allows for a loaded CI machine's scheduling
+    assert 1.0 <= second.received - first.received < 4.0
     assert waited >= 1.0
 
 
