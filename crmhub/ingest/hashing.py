@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from hashlib import blake2b
 from typing import Any
+
+import orjson
 
 
 def _digest(text: str) -> str:
@@ -18,8 +19,8 @@ def raw_hash(data: dict[str, Any], mapping_fingerprint: str) -> str:
     the next sync, while an unchanged record under an unchanged mapping is skipped before any
     mapping work is done (which is what makes an unchanged rerun cheap).
     """
-    payload = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
-    return _digest(mapping_fingerprint + "\x00" + payload)
+    payload = orjson.dumps(data, option=orjson.OPT_SORT_KEYS, default=str)
+    return blake2b(mapping_fingerprint.encode() + b"\x00" + payload, digest_size=16).hexdigest()
 
 
 def text_fingerprint(text: str) -> str:

@@ -208,6 +208,34 @@ class CompiledMapping:
 
         Raises ``RecordMappingError`` listing every field that failed, not only the first.
         """
+        try:
+            return self._apply_fast(raw)
+        except TransformError:
+            return self._apply_collecting(raw)  # raises with every problem of the record
+
+    def _apply_fast(self, raw: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+        # The path every good record takes: no problem bookkeeping, no per-rule try.
+        out: dict[str, Any] = {"kind": self.kind(raw)}
+        for path, fn in self.scalars:
+            value = fn(raw)
+            if value is not None and value is not SKIP:
+                _set(out, path, value)
+        for rule in self.lists:
+            if rule.gate is not None and not rule.gate(raw):
+                continue
+            item: dict[str, Any] = {}
+            has_source_value = False
+            for part in rule.parts:
+                value = part.fn(raw)
+                if value is not None and value is not SKIP:
+                    _set(item, part.path, value)
+                    has_source_value = has_source_value or part.from_source
+            if has_source_value:
+                out.setdefault(rule.name, []).append(item)
+        updated = self.updated_at(raw) if self.updated_at else None
+        return out, (None if updated is SKIP else updated)
+
+    def _apply_collecting(self, raw: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
         problems: list[str] = []
         out: dict[str, Any] = {}
         kind = _run(self.kind, raw, problems)
@@ -247,6 +275,9 @@ def _run(fn: RuleFn, raw: dict[str, Any], problems: list[str]) -> Any:
 
 
 def _set(out: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    if len(path) == 1:
+        out[path[0]] = value
+        return
     node = out
     for name in path[:-1]:
         node = node.setdefault(name, {})

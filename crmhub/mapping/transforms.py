@@ -20,6 +20,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from crmhub.mapping.datetimes import parser_for
+
 ValueFn = Callable[[Any], Any]
 
 
@@ -100,51 +102,50 @@ def _formats(options: Any) -> list[str]:
 
 
 def _date(options: Any) -> ValueFn:
-    formats = _formats(options)
+    formats = tuple(_formats(options))
+    return _skip_none(lambda value: _parse_date(value, formats))
 
-    @_skip_none
-    @lru_cache(maxsize=65_536)  # exports repeat dates a lot; strptime is slow
-    def parse(value: str) -> str | None:
-        text = value.strip()
-        if not text:
-            return None
-        for fmt in formats:
-            try:
-                return datetime.strptime(text, fmt).date().isoformat()
-            except ValueError:
-                continue
-        raise TransformError(f"{text!r} is not a date in the format {' or '.join(formats)}")
 
-    return parse
+@lru_cache(maxsize=65_536)  # exports repeat dates a lot
+def _parse_date(value: str, formats: tuple[str, ...]) -> str | None:
+    text = value.strip()
+    if not text:
+        return None
+    for fmt in formats:
+        try:
+            return parser_for(fmt)(text).date().isoformat()
+        except ValueError:
+            continue
+    raise TransformError(f"{text!r} is not a date in the format {' or '.join(formats)}")
 
 
 def _datetime(options: Any) -> ValueFn:
     """Parse with explicit formats; a naive value is local time in ``tz`` (default UTC)."""
     opts = options if isinstance(options, dict) else {"format": options}
-    formats = _formats(opts)
+    formats = tuple(_formats(opts))
     tz_name = opts.get("tz", "UTC")
     try:
-        zone = ZoneInfo(tz_name)
+        ZoneInfo(tz_name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise TransformOptionsError(f"unknown time zone {tz_name!r}") from exc
+    # One cache for every rule with the same formats: a row's timestamp often feeds several.
+    return _skip_none(lambda value: _parse_datetime(value, formats, tz_name))
 
-    @_skip_none
-    @lru_cache(maxsize=65_536)
-    def parse(value: str) -> str | None:
-        text = value.strip()
-        if not text:
-            return None
-        for fmt in formats:
-            try:
-                moment = datetime.strptime(text, fmt)
-            except ValueError:
-                continue
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=zone)
-            return moment.astimezone(timezone.utc).isoformat()
-        raise TransformError(f"{text!r} is not a date-time in the format {' or '.join(formats)}")
 
-    return parse
+@lru_cache(maxsize=65_536)
+def _parse_datetime(value: str, formats: tuple[str, ...], tz_name: str) -> str | None:
+    text = value.strip()
+    if not text:
+        return None
+    for fmt in formats:
+        try:
+            moment = parser_for(fmt)(text)
+        except ValueError:
+            continue
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=ZoneInfo(tz_name))
+        return moment.astimezone(timezone.utc).isoformat()
+    raise TransformError(f"{text!r} is not a date-time in the format {' or '.join(formats)}")
 
 
 def _decimal(options: Any) -> ValueFn:

@@ -12,6 +12,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.pool import StaticPool
@@ -19,6 +20,12 @@ from sqlalchemy.pool import StaticPool
 from crmhub.store.errors import StoreError, StoreUnavailable
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def dumps_json(value: Any) -> str:
+    """JSON for the store's JSON columns: orjson (several times the stdlib's speed, which the
+    ingest feels on every record); values it does not know (Decimal) are written as text."""
+    return orjson.dumps(value, default=str).decode()
 POSTGRES_CONNECT_TIMEOUT_S = 10
 
 # What a user may write as the URL scheme -> the driver the store uses for it.
@@ -73,6 +80,8 @@ def create_store_engine(url: str | URL, *, verify: bool = True, **engine_kwargs:
     :func:`sqlalchemy.create_engine`.
     """
     parsed = normalise_store_url(url)
+    engine_kwargs.setdefault("json_serializer", dumps_json)
+    engine_kwargs.setdefault("json_deserializer", orjson.loads)
     if parsed.get_backend_name() == "sqlite":
         engine = _create_sqlite_engine(parsed, engine_kwargs)
     else:
