@@ -1,0 +1,1 @@
+"""Reference tables used by the normalisers (plain data, no logic)."""
