@@ -26,7 +26,7 @@ def _validation_reasons(exc: ValidationError) -> str:
 
 def build_version(record: SourceRecord, mapping: CompiledMapping, raw_hash: str) -> NewVersion | Rejected:
     """Map and validate one record; a failure becomes a ``Rejected`` with every reason found."""
-    from canonical.party import Party
+    from canonical import Party
 
     try:
         mapped, updated_at = mapping.apply(record.data)

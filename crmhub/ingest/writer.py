@@ -127,10 +127,10 @@ class StreamWriter:
         self._update(plan.updates, now, content_changed=True)
         self._update(plan.raw_only, now, content_changed=False)
         self._mark_deleted([stored.id for stored, _ in plan.deletes], now)
-        self._quarantine(plan.rejected, now)
-        if self._has_open_quarantine:
+        if self._has_open_quarantine:  # earlier rejections of what is now stored are resolved...
             self._resolve_quarantine([v.key for v in plan.inserts] + [v.key for _, v in plan.updates]
                                      + [v.key for _, v in plan.raw_only], now)
+        self._quarantine(plan.rejected, now)  # ...but not this batch's (a duplicate row's, say)
         self._remember_seen(plan.seen_keys)
         swept = self._sweep(now, sweep_guard) if sweep_guard is not None else 0
         if plan.state is not None:

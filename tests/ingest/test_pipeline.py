@@ -213,3 +213,15 @@ def test_worker_processes_store_exactly_what_one_process_stores(store_engine, st
     sync(reference, system, mapping, workers=0)
     assert stored(store_engine) == stored(reference)
     assert len(open_quarantine(store_engine)) == 1
+
+
+def test_a_rejection_in_the_same_batch_as_the_stored_row_stays_open(store_engine, mapping):
+    # A file with the same key twice: the first row is stored, the second is a read problem.
+    from connectors.sdk import ReadProblem
+
+    system = seeded(3)
+    system.problems.append(ReadProblem("customers", "key K001 repeats line 2", {"CODICE": "K001"},
+                                       key="K001", position="customers.csv line 9"))
+    sync(store_engine, system, mapping)
+    (entry,) = open_quarantine(store_engine)
+    assert (entry.source_key, entry.position) == ("K001", "customers.csv line 9")

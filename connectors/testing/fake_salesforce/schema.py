@@ -23,18 +23,23 @@ def _base62(number: int, width: int) -> str:
     return "".join(reversed(digits)).rjust(width, "0")
 
 
-def salesforce_id(prefix: str, number: int) -> str:
-    """An 18-character Salesforce Id: key prefix, pod, counter, and the case-safe checksum.
-
-    Ids made from increasing ``number`` sort (as strings) in creation order, as Salesforce's do.
-    """
-    id15 = f"{prefix}5g0{_base62(number, 9)}"
+def case_safe_id(id15: str) -> str:
+    """The 18-character form of a 15-character Id: three checksum characters, one per group of
+    five, whose bits mark the upper-case letters of the group."""
     suffix = ""
     for start in (0, 5, 10):
         chunk = id15[start : start + 5]
         bits = sum(1 << i for i, char in enumerate(chunk) if "A" <= char <= "Z")
         suffix += _CHECKSUM_CHARS[bits]
     return id15 + suffix
+
+
+def salesforce_id(prefix: str, number: int) -> str:
+    """An 18-character Salesforce Id: key prefix, pod, counter, and the case-safe checksum.
+
+    Ids made from increasing ``number`` sort (as strings) in creation order, as Salesforce's do.
+    """
+    return case_safe_id(f"{prefix}5g0{_base62(number, 9)}")
 
 
 def format_datetime(value: datetime) -> str:

@@ -54,6 +54,7 @@ class Comparison:
     value: Any
 
     def holds(self, record: Mapping[str, Any]) -> bool:
+        """True when ``record`` satisfies the comparison (NULL is never greater or less)."""
         return _OPERATORS[self.op](record.get(self.field), self.value)
 
 
@@ -68,6 +69,7 @@ class SoqlQuery:
     limit: int | None
 
     def matches(self, record: Mapping[str, Any]) -> bool:
+        """True when ``record`` passes the WHERE clause."""
         return all(any(c.holds(record) for c in clause) for clause in self.where)
 
 
@@ -96,6 +98,7 @@ class _SoqlParser:
         self.objects = objects
 
     def parse(self) -> SoqlQuery:
+        """The whole query, or an ``ApiError`` at the first token that does not fit."""
         self._keyword("SELECT")
         names = [self._word("a field name")]
         while self._accept("punct", ","):
