@@ -24,6 +24,18 @@ def _validation_reasons(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
+def _refused_issues(party: Any, reject_invalid: list[str]) -> str | None:
+    """The mapping's ``reject_invalid`` policy: invalid values at these paths refuse the record."""
+    if not reject_invalid:
+        return None
+    refused = [
+        f"{issue.field}: {issue.reason} (raw {issue.raw!r})"
+        for issue in party.all_issues()
+        if any(issue.field == path or issue.field.startswith(path + "[") for path in reject_invalid)
+    ]
+    return "; ".join(refused) + " (the mapping's reject_invalid policy)" if refused else None
+
+
 def build_version(record: SourceRecord, mapping: CompiledMapping, raw_hash: str) -> NewVersion | Rejected:
     """Map and validate one record; a failure becomes a ``Rejected`` with every reason found."""
     from canonical import Party
@@ -36,6 +48,9 @@ def build_version(record: SourceRecord, mapping: CompiledMapping, raw_hash: str)
         party = Party.model_validate(mapped, context={"default_country": mapping.spec.defaults.country.upper()})
     except ValidationError as exc:
         return Rejected(record.key, record.data, "validate", _validation_reasons(exc), record.position)
+    refused = _refused_issues(party, mapping.spec.reject_invalid)
+    if refused:
+        return Rejected(record.key, record.data, "validate", refused, record.position)
     canonical: dict[str, Any] = party.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
     return NewVersion(
         key=record.key,

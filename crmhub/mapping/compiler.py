@@ -408,6 +408,11 @@ def compile_mapping(
         else None
     )
     reverse = _compile_reverse(spec, model, problems)
+    for index, path in enumerate(spec.reject_invalid):
+        try:
+            field_type(model, path)
+        except PathError as exc:
+            problems.append(SpecProblem(("reject_invalid", index), str(exc)))
     if problems:
         raise MappingSpecError(problems)
     assert kind is not None

@@ -21,7 +21,7 @@ from crmhub.mapping.spec import MappingSpec
 
 
 def canonical_model() -> type[BaseModel]:
-    from canonical.party import Party
+    from canonical import Party
 
     return Party
 

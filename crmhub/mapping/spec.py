@@ -116,4 +116,10 @@ class MappingSpec(_Strict):
     lookups: dict[str, dict[str, Any]] = Field(default_factory=dict)
     fields: dict[str, ValueRule | list[ItemRule]] = Field(default_factory=dict)
     source_updated_at: ValueRule | None = None
+    reject_invalid: list[str] = Field(
+        default_factory=list,
+        description="Canonical fields whose invalid value sends the whole record to quarantine "
+                    "(e.g. organization.vat_id, emails). By default an invalid value is stored raw, "
+                    "flagged with its reason, and the record is kept.",
+    )
     reverse: dict[str, ValueRule | str] = Field(default_factory=dict)

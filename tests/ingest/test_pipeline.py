@@ -225,3 +225,18 @@ def test_a_rejection_in_the_same_batch_as_the_stored_row_stays_open(store_engine
     sync(store_engine, system, mapping)
     (entry,) = open_quarantine(store_engine)
     assert (entry.source_key, entry.position) == ("K001", "customers.csv line 9")
+
+
+def test_invalid_value_is_kept_flagged_unless_the_mapping_refuses_it(store_engine, tmp_path, mapping):
+    system = seeded(0)
+    system.put("A1", TIPO="A", RAGIONE_SOCIALE="Rossi Srl", EMAIL="rossi@", TELEFONO="02 1234 5678")
+    sync(store_engine, system, mapping)
+    email = stored(store_engine)["A1"]["canonical"]["emails"][0]
+    assert email["raw"] == "rossi@" and email["valid"] is False and email["invalid_reason"]
+    strict = write_mapping(tmp_path, (tmp_path / "mapping.yaml").read_text() + "reject_invalid: [emails]\n")
+    system.put("A2", TIPO="A", RAGIONE_SOCIALE="Bianchi Spa", EMAIL="bianchi@", TELEFONO="02 1234 5679")
+    sync(store_engine, system, strict)
+    (entry,) = open_quarantine(store_engine)
+    assert entry.source_key == "A2"
+    assert "emails[0]" in entry.reason and "reject_invalid" in entry.reason
+    assert "A2" not in stored(store_engine)
