@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from connectors.sdk import Checkpoint, Connector, ReadProblem, SourceRecord
 from crmhub.ingest.counts import StreamCounts
 from crmhub.ingest.hashing import raw_hash
-from crmhub.ingest.mapper import Mapper
+from crmhub.ingest.mapper import Mapper, Pending, gc_tuned
 from crmhub.ingest.writer import NewVersion, Rejected, Stored, StreamWriter, WritePlan
 from crmhub.mapping.compiler import CompiledMapping
 from crmhub.store.engine import immediate_writes
@@ -77,9 +77,20 @@ def _latest_per_key(records: list[SourceRecord]) -> list[SourceRecord]:
     return list(by_key.values())
 
 
-def _plan(
-    batch: _Batch, stored: dict[str, Stored], mapper: Mapper, fingerprint: str, counts: StreamCounts
-) -> WritePlan:
+@dataclass(slots=True)
+class _Planned:
+    """A batch classified against the store, its records being built by the mapper."""
+
+    batch: _Batch
+    stored: dict[str, Stored]
+    plan: WritePlan
+    building: Pending
+    keys: set[str]
+
+
+def _classify(batch: _Batch, stored: dict[str, Stored], mapper: Mapper, fingerprint: str,
+              counts: StreamCounts) -> _Planned:
+    """Skip what is unchanged, plan deletions, and send the rest to the mapper."""
     plan = WritePlan([], [], [], [], [], [], batch.state)
     to_build: list[tuple[SourceRecord, str]] = []
     for record in _latest_per_key(batch.records):
@@ -96,16 +107,21 @@ def _plan(
             counts.unchanged += 1
             continue
         to_build.append((record, digest))
-    for result in mapper.build(to_build):
-        _place(result, stored, plan, counts)
     for problem in batch.problems:
         if problem.key is not None:
             plan.seen_keys.append(problem.key)  # still in the source: not a deletion
         plan.rejected.append(Rejected(problem.key, problem.raw, "read", problem.reason, problem.position))
     counts.read += len(batch.records)
     counts.deleted += len(plan.deletes)
-    counts.quarantined += len(plan.rejected)
-    return plan
+    return _Planned(batch, stored, plan, mapper.submit(to_build), {r.key for r in batch.records})
+
+
+def _complete(planned: _Planned, counts: StreamCounts) -> WritePlan:
+    """Place the built records (insert, update, or content unchanged) into the batch's plan."""
+    for result in planned.building.results():
+        _place(result, planned.stored, planned.plan, counts)
+    counts.quarantined += len(planned.plan.rejected)
+    return planned.plan
 
 
 def _place(result: NewVersion | Rejected, stored: dict[str, Stored], plan: WritePlan, counts: StreamCounts) -> None:
@@ -137,23 +153,36 @@ def ingest_stream(
     """Read ``stream`` of ``connector`` since its saved state and store what changed."""
     options = options or IngestOptions()
     counts = StreamCounts()
-    with engine.connect() as conn, Mapper(mapping, options.workers) as mapper:
+    with engine.connect() as conn, Mapper(mapping, options.workers) as mapper, gc_tuned():
         conn = immediate_writes(conn)  # each batch reads, then writes
         writer = StreamWriter(conn, connection, stream, run_id)
+        in_flight: _Planned | None = None
+
+        def write(planned: _Planned) -> None:
+            plan = _complete(planned, counts)
+            guard = None
+            if planned.batch.snapshot_complete:
+                guard = 1.01 if options.allow_mass_delete else options.mass_delete_guard
+            with conn.begin():
+                counts.deleted += writer.apply(plan, sweep_guard=guard)
+            if on_progress:
+                on_progress(counts)
+
         try:
             state = None if options.full_refresh else writer.load_state()
             for batch in _batches(connector.read(stream, state), options.batch_size):
                 keys = [r.key for r in batch.records]
+                if in_flight is not None and not in_flight.keys.isdisjoint(keys):
+                    write(in_flight)  # the same record twice in a row: the older one first
+                    in_flight = None
                 stored = writer.lookup(keys)
                 conn.rollback()
-                plan = _plan(batch, stored, mapper, mapping.fingerprint, counts)
-                guard = None
-                if batch.snapshot_complete:
-                    guard = 1.01 if options.allow_mass_delete else options.mass_delete_guard
-                with conn.begin():
-                    counts.deleted += writer.apply(plan, sweep_guard=guard)
-                if on_progress:
-                    on_progress(counts)
+                planned = _classify(batch, stored, mapper, mapping.fingerprint, counts)
+                if in_flight is not None:
+                    write(in_flight)  # ...while the workers build the next batch
+                in_flight = planned
+            if in_flight is not None:
+                write(in_flight)
         finally:
             writer.close()
     return counts
