@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from measure import Measurement, measure  # noqa: E402
+from measure import Measurement, measure
 
 BENCH = Path(__file__).parent
 REPO = BENCH.parent
@@ -119,17 +119,18 @@ def markdown(rows: list[Row]) -> str:
 
 
 def ratios(rows: list[Row]) -> str:
+    def rate(size: int, tool: str, case: str) -> float | None:
+        found = [r.rows_per_s for r in rows if r.rows == size and r.tool.startswith(tool) and r.case.startswith(case)]
+        return found[0] if found and found[0] == found[0] else None  # NaN: not run
+
     out = []
     for size in sorted({r.rows for r in rows}):
-        def rate(tool: str, case: str) -> float | None:
-            found = [r.rows_per_s for r in rows if r.rows == size and r.tool.startswith(tool) and r.case.startswith(case)]
-            return found[0] if found and found[0] == found[0] else None
-        first = (rate("crmhub", "first"), rate("dlt", "first"))
+        first = (rate(size, "crmhub", "first"), rate(size, "dlt", "first"))
         if all(first):
             out.append(f"- {size:,} rows, first load: crmhub {first[0] / first[1]:.2f}x dlt's rows/s (target >= 3x)")
-        dlt_rerun = rate("dlt", "unchanged")
+        dlt_rerun = rate(size, "dlt", "unchanged")
         for case in ("unchanged rerun", "unchanged full"):
-            mine = rate("crmhub", case)
+            mine = rate(size, "crmhub", case)
             if mine and dlt_rerun:
                 out.append(f"- {size:,} rows, {case}: crmhub {mine / dlt_rerun:,.0f}x dlt's unchanged rerun (target >= 50x)")
     return "\n".join(out)

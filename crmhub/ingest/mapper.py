@@ -7,8 +7,8 @@ only the records and the results cross process boundaries.
 from __future__ import annotations
 
 import multiprocessing
-from contextlib import contextmanager
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from connectors.sdk import SourceRecord

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from crmhub.mapping.paths import PathError, Segment, field_type, parse_path, read_path
+from crmhub.mapping.paths import PathError, field_type, parse_path, read_path
 from crmhub.mapping.spec import Condition, ItemRule, MappingSpec, ValueRule
 from crmhub.mapping.transforms import TransformError, TransformOptionsError, build_transform
 
@@ -143,11 +143,11 @@ def compile_rule(
     getter: Getter
     if rule.const is not None:
         const = rule.const
-        getter = lambda raw: const  # noqa: E731
+        getter = lambda raw: const
     elif rule.from_ is not None:
         getter = make_getter(rule.source_fields(), rule.join)
     else:
-        getter = lambda raw: None  # noqa: E731
+        getter = lambda raw: None
     steps = [build_transform(step) for step in rule.transform]
     if rule.lookup is not None:
         table = lookups[rule.lookup] if isinstance(rule.lookup, str) else rule.lookup

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -144,7 +144,7 @@ def _parse_datetime(value: str, formats: tuple[str, ...], tz_name: str) -> str |
             continue
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=ZoneInfo(tz_name))
-        return moment.astimezone(timezone.utc).isoformat()
+        return moment.astimezone(UTC).isoformat()
     raise TransformError(f"{text!r} is not a date-time in the format {' or '.join(formats)}")
 
 

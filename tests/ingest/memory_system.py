@@ -11,7 +11,14 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from connectors.sdk import (
-    CheckResult, Checkpoint, Connector, ConnectorConfig, CursorPosition, ReadProblem, SourceRecord, StreamSpec,
+    Checkpoint,
+    CheckResult,
+    Connector,
+    ConnectorConfig,
+    CursorPosition,
+    ReadProblem,
+    SourceRecord,
+    StreamSpec,
 )
 
 

@@ -11,7 +11,6 @@ from crmhub.store.schema import source_records
 from tests.ingest.conftest import open_quarantine, saved_state, stored, sync, write_mapping
 from tests.ingest.memory_system import MemoryConfig, MemorySystem, SimulatedCrash
 
-
 GIVEN = ["Mario", "Giulia", "Luca", "Anna", "Marco", "Chiara", "Paolo", "Sara", "Piero", "Elena"]
 
 
