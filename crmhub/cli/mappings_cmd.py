@@ -29,37 +29,58 @@ def check(
     Unless --offline, each mapping is also checked against the fields its stream really has.
     Exit 2 when any mapping has a problem.
     """
-    from crmhub.config.connections import build_connector
     from crmhub.errors import ConfigInvalid
-    from crmhub.ingest.sync import load_stream_mapping
-    from crmhub.mapping.loader import load_mapping
 
     project = state(ctx).project()
     problems = []
     checked = 0
     for name, connection in project.config.connections.items():
-        connector = None
-        if not offline and connection.streams:
-            try:
-                connector = build_connector(project, name)
-            except Exception as exc:  # unreachable or unconfigured: still check the files alone
-                err().print(f"[yellow]{escape(name)}: cannot ask the connector ({escape(exc)}); "
-                            "checking its mappings without the streams' fields[/]")
-        for stream in connection.streams:
-            try:
-                if connector is not None:
-                    load_stream_mapping(project, name, stream, connector)
-                else:
-                    path = project.mapping_path(name, stream)
-                    load_mapping(path, display=str(path.relative_to(project.root)))
-                checked += 1
-            except ConfigInvalid as exc:
-                problems.extend(exc.problems)
-        if connector is not None:
-            connector.close()
+        connector = None if offline or not connection.streams else _connector_or_none(project, name)
+        try:
+            for stream in connection.streams:
+                try:
+                    _check_stream(project, name, stream, connector)
+                    checked += 1
+                except ConfigInvalid as exc:
+                    problems.extend(exc.problems)
+        finally:
+            if connector is not None:
+                connector.close()
     if problems:
         raise ConfigInvalid(problems)
     success_line(f"{checked} mapping(s) OK")
+
+
+def _connector_or_none(project: Any, name: str) -> Any:
+    """The connection's connector, or None (with a warning) when it cannot be built."""
+    from connectors.sdk.errors import ConnectorError
+    from crmhub.config.connections import build_connector
+    from crmhub.errors import CrmhubError
+
+    try:
+        return build_connector(project, name)
+    except (CrmhubError, ConnectorError) as exc:
+        err().print(f"[yellow]{escape(name)}: cannot ask the connector ({escape(exc)}); "
+                    "checking its mappings without the streams' fields[/]")
+        return None
+
+
+def _check_stream(project: Any, name: str, stream: str, connector: Any) -> None:
+    """Load one stream's mapping: against the stream's real fields when the connector can
+    tell them, else the file alone. ``ConfigInvalid`` lists its problems."""
+    from connectors.sdk.errors import ConnectorError
+    from crmhub.ingest.sync import load_stream_mapping
+    from crmhub.mapping.loader import load_mapping
+
+    if connector is not None:
+        try:
+            load_stream_mapping(project, name, stream, connector)
+            return
+        except ConnectorError as exc:  # the system is unreachable
+            err().print(f"[yellow]{escape(name)}/{escape(stream)}: cannot discover the stream "
+                        f"({escape(exc)}); checking the mapping alone[/]")
+    path = project.mapping_path(name, stream)
+    load_mapping(path, display=str(path.relative_to(project.root)))
 
 
 @app.command("preview")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Self
 
 from connectors.sdk import SourceRecord
 from crmhub.ingest.builder import build_version
@@ -67,7 +67,7 @@ class Mapper:
         self.workers = workers
         self._pool: Any = None
 
-    def __enter__(self) -> Mapper:
+    def __enter__(self) -> Self:
         if self.workers > 0:
             context = multiprocessing.get_context("fork")
             self._pool = context.Pool(

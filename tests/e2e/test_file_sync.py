@@ -99,3 +99,16 @@ def test_quarantine_replay_after_fixing_the_mapping(project, crmhub, store_url):
     assert "1 stored" in replay.stdout
     assert open_quarantine(store_url) == []
     assert "C019" in store_rows(store_url)
+
+
+def test_mappings_check_and_preview(project, crmhub):
+    check = crmhub("mappings", "check")
+    assert check.exit_code == 0 and "1 mapping(s) OK" in check.stdout
+    preview = crmhub("mappings", "preview", "legacy_crm", "customers", "--limit", "2", "--json")
+    assert preview.exit_code == 0
+    assert '"value": "+393331234567"' in preview.stdout  # the demo's first phone, normalised
+    mapping = project / "mappings" / "legacy_crm_customers.yaml"
+    mapping.write_text(mapping.read_text().replace("from: DATA_NASCITA", "from: DATA_NASCTA"))
+    broken = crmhub("mappings", "check")
+    assert broken.exit_code == 2
+    assert "the stream has no field 'DATA_NASCTA'; did you mean 'DATA_NASCITA'?" in broken.stderr
