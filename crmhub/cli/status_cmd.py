@@ -139,4 +139,22 @@ def _when(moment: datetime | None) -> str:
 
 
 def _counts(counts: dict[str, Any] | None) -> str:
-    return escape(", ".join(f"{k} {v}" for k, v in counts.items())) if counts else ""
+    """``read 21, new 20`` for flat counts; ``customers: read 21, new 20`` per stream for a sync's
+    nested ones. Zeros are left out: they are most of a quiet run's numbers."""
+    if not counts:
+        return ""
+    flat = {k: v for k, v in counts.items() if not isinstance(v, dict)}
+    nested = {k: v for k, v in counts.items() if isinstance(v, dict)}
+    parts = [_flat_counts(flat)] if flat else []
+    parts += [f"{stream}: {_flat_counts(inner) or 'nothing new'}" for stream, inner in nested.items()]
+    return escape("; ".join(p for p in parts if p))
+
+
+# The order people read a run's numbers in (PostgreSQL's JSONB does not keep key order).
+COUNT_ORDER = ("read", "new", "changed", "unchanged", "quarantined", "deleted")
+
+
+def _flat_counts(counts: dict[str, Any]) -> str:
+    ordered = sorted(counts.items(), key=lambda kv: (COUNT_ORDER.index(kv[0]) if kv[0] in COUNT_ORDER
+                                                     else len(COUNT_ORDER), kv[0]))
+    return ", ".join(f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}" for k, v in ordered if v)

@@ -112,3 +112,9 @@ def test_mappings_check_and_preview(project, crmhub):
     broken = crmhub("mappings", "check")
     assert broken.exit_code == 2
     assert "the stream has no field 'DATA_NASCTA'; did you mean 'DATA_NASCITA'?" in broken.stderr
+
+
+def test_status_shows_a_syncs_counts_per_stream(crmhub):
+    assert crmhub("sync", "--all").exit_code == 0
+    status = crmhub("status")
+    assert "customers: read 21, new 20, quarantined 1" in status.stdout
