@@ -11,7 +11,14 @@ import enum
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 from crmhub.config.schedule import schedule_problem
 
@@ -152,6 +159,23 @@ class FieldSurvivorship(Section):
     )
 
 
+def _check_survivorship_field(value: str) -> str:
+    """A field path that takes a survivorship rule ("email" stands for "emails"); the key is
+    kept as written so that later errors still point at its line."""
+    # Imported here: crmhub.golden compiles these models and imports this module.
+    from crmhub.golden.errors import UnknownField
+    from crmhub.golden.fields import ruled_field_path
+
+    try:
+        ruled_field_path(value)
+    except UnknownField as exc:
+        raise ValueError(f"{exc.message} ({exc.hint})" if exc.hint else exc.message) from None
+    return value
+
+
+SurvivorshipField = Annotated[FieldPath, AfterValidator(_check_survivorship_field)]
+
+
 class SurvivorshipConfig(Section):
     """Which value wins in a golden record; a steward's override always wins."""
 
@@ -159,36 +183,183 @@ class SurvivorshipConfig(Section):
     source_priority: list[Name] = Field(
         default_factory=list, description="Connections from most to least trusted."
     )
-    fields: dict[FieldPath, FieldSurvivorship] = Field(default_factory=dict)
+    fields: dict[SurvivorshipField, FieldSurvivorship] = Field(
+        default_factory=dict,
+        description="Per canonical field path (person.birth_date, emails, organization.vat_id): "
+        "its own rule and source priority.",
+    )
 
 
 class FieldOwner(enum.StrEnum):
-    HUB = "hub"
-    TARGET = "target"
+    """Who may change a field in a target. Besides these two, an owner can be a connection
+    (a system of record): the field then carries that system's value, not the golden one."""
+
+    HUB = "hub"  # the hub writes the golden value whenever it changes
+    TARGET = "target"  # the target's own: the hub sets it only when it creates the record
 
 
 class ConflictPolicy(enum.StrEnum):
+    """What decides a field that both the hub and the target changed since the last sync."""
+
+    OWNER_WINS = "owner_wins"  # the field's owner (the target, or the hub / a system of record)
+    NEWEST_WINS = "newest_wins"  # the side changed last (a tie goes to the hub)
+    MANUAL = "manual"  # nothing written: the conflict waits for a data steward
     HUB_WINS = "hub_wins"
     TARGET_WINS = "target_wins"
-    NEWEST_WINS = "newest_wins"
-    STEWARD = "steward"
+    STEWARD = "steward"  # the same as manual (the older name)
+
+
+def _check_owner(value: str) -> str:
+    if value in (FieldOwner.HUB, FieldOwner.TARGET):
+        return value
+    try:
+        return _check_name(value)
+    except ValueError:
+        raise ValueError(
+            f"{value!r} is not an owner: use 'hub', 'target' or the name of a connection "
+            "(the field's system of record)"
+        ) from None
+
+
+_TARGET_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$")
+
+
+def _check_target_field(value: str) -> str:
+    if not _TARGET_FIELD.match(value):
+        raise ValueError(
+            f"{value!r} is neither a target field (Email, CRMHUB_ID) nor a canonical field path "
+            "(emails, organization.legal_name)"
+        )
+    return value
+
+
+Owner = Annotated[
+    str,
+    AfterValidator(_check_owner),
+    Field(description="'hub', 'target', or a connection that is the field's system of record."),
+]
+TargetFieldKey = Annotated[str, AfterValidator(_check_target_field)]
 
 
 class TargetField(Section):
     """Who owns one field in a target system, and what happens when both sides changed it."""
 
-    owner: FieldOwner = FieldOwner.HUB
-    conflict: ConflictPolicy = ConflictPolicy.HUB_WINS
+    owner: Owner = FieldOwner.HUB.value
+    conflict: ConflictPolicy = ConflictPolicy.OWNER_WINS
+
+
+# The values of canonical's PartyKind and Consent* enums, spelled out so that loading a project
+# does not import the canonical model; tests/sync/test_filters.py checks that they agree.
+PartyKindName = Literal["person", "organization"]
+ConsentChannelName = Literal["email", "sms", "phone", "post", "whatsapp", "push", "any"]
+ConsentPurposeName = Literal[
+    "marketing", "newsletter", "profiling", "third_party", "service", "research"
+]
+ConsentStatusName = Literal["opt_in", "opt_out", "pending"]
+
+
+def _one_or_many(value: Any) -> Any:
+    """Let a list-valued key take a single item too (``has_source: erp``)."""
+    return [value] if isinstance(value, (str, dict)) else value
+
+
+class ConsentFilter(Section):
+    """The golden record's standing consent for ``channel`` and ``purpose`` is ``status``
+    (an ``any``-channel decision counts for every channel; the latest decision stands)."""
+
+    channel: ConsentChannelName
+    purpose: ConsentPurposeName
+    status: ConsentStatusName = "opt_in"
+
+
+class TargetFilter(Section):
+    """Which golden records belong in a target: every condition given must hold."""
+
+    kind: PartyKindName | None = Field(None, description="Only persons, or only organizations.")
+    has_source: Annotated[list[Name], BeforeValidator(_one_or_many)] = Field(
+        default_factory=list,
+        description="Only golden records with a live source record from one of these connections.",
+    )
+    consent: Annotated[list[ConsentFilter], BeforeValidator(_one_or_many)] = Field(
+        default_factory=list, description="Consents the golden record must hold (all of them)."
+    )
+    has: Annotated[list[FieldPath], BeforeValidator(_one_or_many)] = Field(
+        default_factory=list,
+        description="Canonical fields that must not be empty (emails, organization.vat_id).",
+    )
+
+
+class DeletionMode(enum.StrEnum):
+    """What happens in a target to a record whose golden record is gone (retired, merged away)
+    or no longer passes the target's filter."""
+
+    IGNORE = "ignore"  # leave it as it is
+    DEACTIVATE = "deactivate"  # write ``value`` into ``field`` (Active__c: false)
+    DELETE = "delete"  # delete it (only through connectors that can delete)
+
+
+class DeletionPolicy(Section):
+    """How deletions propagate: ``ignore``, ``delete`` or ``{mode: deactivate, field, value}``."""
+
+    mode: DeletionMode = DeletionMode.IGNORE
+    field: str | None = Field(None, description="The target field a deactivation writes.")
+    value: Any = Field(False, description="The value a deactivation writes into ``field``.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        return {"mode": data} if isinstance(data, str) else data
+
+    @model_validator(mode="after")
+    def _field_for_deactivate(self) -> DeletionPolicy:
+        if self.mode is DeletionMode.DEACTIVATE and not self.field:
+            raise ValueError("mode deactivate needs 'field' (and 'value', default false)")
+        if self.mode is not DeletionMode.DEACTIVATE and self.field:
+            raise ValueError(f"'field' applies to mode deactivate, not {self.mode.value}")
+        return self
+
+
+class RetryPolicy(Section):
+    """Retries of a record whose write failed with a retryable error, with doubling backoff."""
+
+    max_attempts: int = Field(5, ge=1, le=100, description="Then the record goes to `dead`.")
+    backoff_seconds: float = Field(60.0, ge=0, description="Wait after the first failure.")
+    backoff_max_seconds: float = Field(3600.0, ge=0, description="The longest wait.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RetryPolicy:
+        if self.backoff_seconds > self.backoff_max_seconds:
+            raise ValueError("backoff_seconds must not be above backoff_max_seconds")
+        return self
 
 
 class TargetConfig(Section):
-    """A system the golden records are written back to."""
+    """A system the golden records are written back to (see crmhub/sync/README.md)."""
 
     connection: Name = Field(description="The connection to write through.")
     stream: str = Field(description="The connector's writable stream.")
     enabled: bool = True
     schedule: Schedule = None
-    fields: dict[FieldPath, TargetField] = Field(default_factory=dict)
+    mapping: str | None = Field(
+        None,
+        description="Mapping file whose `reverse:` section makes the target's fields "
+        "(default: the mapping of the stream under the connection's streams).",
+    )
+    id_field: str | None = Field(
+        None,
+        description="The target field holding the hub's stable id (Crmhub_Id__c, CRMHUB_ID); "
+        "lets the hub recognise its records among those it reads from the target.",
+    )
+    filter: TargetFilter = Field(default_factory=TargetFilter)
+    create_missing: bool = Field(True, description="Create golden records the target lacks.")
+    deletions: DeletionPolicy = Field(default_factory=DeletionPolicy)
+    retry: RetryPolicy = Field(default_factory=RetryPolicy)
+    batch_size: int = Field(200, ge=1, le=100_000, description="Records per write call.")
+    fields: dict[TargetFieldKey, TargetField] = Field(
+        default_factory=dict,
+        description="Per target field (Email) or canonical path (emails): owner and conflict "
+        "policy. Fields not listed: owner hub, conflict owner_wins.",
+    )
 
 
 class ProjectConfig(Section):

@@ -1,0 +1,102 @@
+"""Recomputing golden records from their sources and writing only what changed.
+
+Every operation of this package first changes who belongs to which golden record (xref,
+redirects), then calls :func:`refresh` for the live records it touched. ``refresh`` runs
+survivorship, compares with what is stored, writes the rows that changed (one executemany)
+and returns one event draft per record that changed, or that the operation says changed
+(its ``notes``: the event kind and payload explaining the membership change).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from crmhub.golden.events import (
+    CREATED,
+    RESTORED,
+    RETIRED,
+    UPDATED,
+    EventDraft,
+    changed_lineage,
+    content_changes,
+)
+from crmhub.golden.overrides import effective_overrides
+from crmhub.golden.policy import SurvivorshipPolicy
+from crmhub.golden.records import GoldenRow, load_golden_rows, load_member_ids, write_contents
+from crmhub.golden.sources import load_sources
+from crmhub.golden.survivorship import NO_OVERRIDES, GoldenContent, survive
+
+
+def refresh(
+    conn: Connection,
+    golden_ids: Collection[str],
+    policy: SurvivorshipPolicy,
+    now: datetime,
+    notes: Mapping[str, EventDraft] | None = None,
+) -> dict[str, EventDraft]:
+    """Recompute ``golden_ids`` (live records, not redirects) and store the changes.
+
+    Returns golden id -> event draft for every record written; the caller writes the events.
+    A record left without a live source is retired (its last data kept); one that has a
+    live source again is restored.
+    """
+    notes = notes or {}
+    rows = load_golden_rows(conn, golden_ids, for_update=True)  # no concurrent writer in between
+    members = load_member_ids(conn, golden_ids)
+    sources = load_sources(conn, (sid for ids in members.values() for sid in ids))
+    overrides = effective_overrides(conn, golden_ids)
+    written: list[GoldenRow] = []
+    drafts: dict[str, EventDraft] = {}
+    for gid in sorted(golden_ids):
+        row = rows[gid]
+        assert row.redirect_to is None, (
+            f"golden record {gid} redirects; it has no content to refresh"
+        )
+        linked = [sources[sid] for sid in members[gid] if sid in sources]
+        content = survive(linked, policy, overrides.get(gid, NO_OVERRIDES))
+        draft = _update_row(row, content, notes.get(gid), now)
+        if draft is not None:
+            written.append(row)
+            drafts[gid] = draft
+    write_contents(conn, written, now)
+    return drafts
+
+
+def _update_row(
+    row: GoldenRow, content: GoldenContent | None, note: EventDraft | None, now: datetime
+) -> EventDraft | None:
+    """Put ``content`` into ``row``; the event draft if anything changed, else None."""
+    was_retired = row.retired_at is not None
+    retired = content is None
+    if content is None:  # retired: keep the last data and lineage
+        kind, data, lineage = row.party_kind, row.data, row.lineage
+    else:
+        kind, data, lineage = content.kind, content.data, content.lineage
+    same_data, same_lineage = row.data == data, row.lineage == lineage
+    if (
+        same_data
+        and same_lineage
+        and kind == row.party_kind
+        and retired == was_retired
+        and note is None
+    ):
+        return None
+    changes = {} if same_data else content_changes(row.data, data)
+    lineage_changes = {} if same_lineage else changed_lineage(row.lineage, lineage)
+    payload: dict[str, Any] = dict(note.data) if note is not None else {}
+    payload["changes"] = changes
+    if note is None or note.kind != CREATED:  # a new record's lineage is all in its row
+        payload["lineage"] = lineage_changes
+    if retired != was_retired:
+        payload["retired" if retired else "restored"] = True
+    row.party_kind, row.data, row.lineage = kind, data, lineage
+    row.version += 1
+    row.retired_at = (row.retired_at or now) if retired else None
+    if note is not None:
+        return EventDraft(note.kind, row.id, payload)
+    event_kind = UPDATED if retired == was_retired else (RETIRED if retired else RESTORED)
+    return EventDraft(event_kind, row.id, payload)

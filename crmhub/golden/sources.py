@@ -1,0 +1,99 @@
+"""Source records as survivorship reads them, and references to them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from crmhub.golden.chunks import chunked
+from crmhub.store.schema import source_records
+
+UNKNOWN_TIME = float("-inf")  # a source that does not say when it changed ranks as the oldest
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """Where a source record lives: its store id and its (connection, stream, key)."""
+
+    id: int
+    connection: str
+    stream: str
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceView:
+    """One source record with what survivorship needs to rank its values.
+
+    Attributes:
+        canonical: the canonical party as stored (None for a tombstone).
+        recency: ``source_updated_at`` as a POSIX timestamp, :data:`UNKNOWN_TIME` if unknown.
+    """
+
+    id: int
+    connection: str
+    stream: str
+    key: str
+    deleted: bool
+    canonical: dict[str, Any] | None
+    recency: float
+
+    @property
+    def live(self) -> bool:
+        """False for a tombstone (deleted at the source): it no longer contributes values."""
+        return not self.deleted and self.canonical is not None
+
+    @property
+    def identity(self) -> tuple[str, str, str]:
+        """(connection, stream, key): stable across stores, the last tie-breaker."""
+        return (self.connection, self.stream, self.key)
+
+    @property
+    def ref(self) -> SourceRef:
+        """This record as a :class:`SourceRef`."""
+        return SourceRef(self.id, self.connection, self.stream, self.key)
+
+
+def _recency(updated_at: datetime | None) -> float:
+    return updated_at.timestamp() if updated_at is not None else UNKNOWN_TIME
+
+
+_COLUMNS = (
+    source_records.c.id,
+    source_records.c.connection,
+    source_records.c.stream,
+    source_records.c.source_key,
+    source_records.c.deleted,
+    source_records.c.canonical,
+    source_records.c.source_updated_at,
+)
+
+
+def load_sources(conn: Connection, ids: Iterable[int]) -> dict[int, SourceView]:
+    """The source records with ``ids`` (ids the store does not hold are simply absent)."""
+    found: dict[int, SourceView] = {}
+    for chunk in chunked(sorted(set(ids))):
+        rows = conn.execute(sa.select(*_COLUMNS).where(source_records.c.id.in_(chunk)))
+        for rid, connection, stream, key, deleted, canonical, updated_at in rows:
+            found[rid] = SourceView(
+                rid, connection, stream, key, bool(deleted), canonical, _recency(updated_at)
+            )
+    return found
+
+
+def load_refs(conn: Connection, ids: Iterable[int]) -> dict[int, SourceRef]:
+    """(connection, stream, key) of the source records with ``ids``."""
+    t = source_records.c
+    found: dict[int, SourceRef] = {}
+    for chunk in chunked(sorted(set(ids))):
+        rows = conn.execute(
+            sa.select(t.id, t.connection, t.stream, t.source_key).where(t.id.in_(chunk))
+        )
+        for rid, connection, stream, key in rows:
+            found[rid] = SourceRef(rid, connection, stream, key)
+    return found
