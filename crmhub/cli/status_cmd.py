@@ -151,7 +151,7 @@ def _counts(counts: dict[str, Any] | None) -> str:
 
 
 # The order people read a run's numbers in (PostgreSQL's JSONB does not keep key order).
-COUNT_ORDER = ("read", "new", "changed", "unchanged", "quarantined", "deleted")
+COUNT_ORDER = ("read", "new", "changed", "unchanged", "quarantined", "deleted", "echoes")
 
 
 def _flat_counts(counts: dict[str, Any]) -> str:

@@ -21,7 +21,7 @@ EPILOG = (
     "quarantine (`crmhub quarantine list`). Exit 3 when another run of the connection holds its lock."
 )
 
-COUNT_COLUMNS = ("read", "new", "changed", "unchanged", "quarantined", "deleted")
+COUNT_COLUMNS = ("read", "new", "changed", "unchanged", "quarantined", "deleted", "echoes")
 
 
 def sync(

@@ -13,6 +13,7 @@ class StreamCounts:
     unchanged: int = 0
     quarantined: int = 0
     deleted: int = 0
+    echoes: int = 0  # our own writes read back from a target: stored, but not a change
 
     def add(self, other: StreamCounts) -> None:
         for name, value in asdict(other).items():

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from connectors.sdk import Checkpoint, Connector, ReadProblem, SourceRecord
 from crmhub.ingest.counts import StreamCounts
@@ -24,6 +24,7 @@ from crmhub.mapping.compiler import CompiledMapping
 from crmhub.store.engine import immediate_writes
 
 ProgressFn = Callable[[StreamCounts], None]
+EchoFn = Callable[[Connection, list[SourceRecord]], set[str]]  # see crmhub.sync.echo
 
 DEFAULT_BATCH_SIZE = 5_000
 DEFAULT_MASS_DELETE_GUARD = 0.5  # refuse to tombstone more than this share of a stream at once
@@ -86,10 +87,11 @@ class _Planned:
     plan: WritePlan
     building: Pending
     keys: set[str]
+    echo_keys: set[str]
 
 
 def _classify(batch: _Batch, stored: dict[str, Stored], mapper: Mapper, fingerprint: str,
-              counts: StreamCounts) -> _Planned:
+              counts: StreamCounts, echo_keys: set[str]) -> _Planned:
     """Skip what is unchanged, plan deletions, and send the rest to the mapper."""
     plan = WritePlan([], [], [], [], [], [], batch.state)
     to_build: list[tuple[SourceRecord, str]] = []
@@ -98,7 +100,7 @@ def _classify(batch: _Batch, stored: dict[str, Stored], mapper: Mapper, fingerpr
         existing = stored.get(record.key)
         if record.deleted:
             if existing is not None and not existing.deleted:
-                plan.deletes.append((existing, record.key))
+                (plan.echo_deletes if record.key in echo_keys else plan.deletes).append((existing, record.key))
             else:
                 counts.unchanged += 1
             continue
@@ -113,23 +115,28 @@ def _classify(batch: _Batch, stored: dict[str, Stored], mapper: Mapper, fingerpr
         plan.rejected.append(Rejected(problem.key, problem.raw, "read", problem.reason, problem.position))
     counts.read += len(batch.records)
     counts.deleted += len(plan.deletes)
-    return _Planned(batch, stored, plan, mapper.submit(to_build), {r.key for r in batch.records})
+    counts.echoes += len(plan.echo_deletes)
+    return _Planned(batch, stored, plan, mapper.submit(to_build), {r.key for r in batch.records}, echo_keys)
 
 
 def _complete(planned: _Planned, counts: StreamCounts) -> WritePlan:
     """Place the built records (insert, update, or content unchanged) into the batch's plan."""
     for result in planned.building.results():
-        _place(result, planned.stored, planned.plan, counts)
+        _place(result, planned.stored, planned.plan, counts, planned.echo_keys)
     counts.quarantined += len(planned.plan.rejected)
     return planned.plan
 
 
-def _place(result: NewVersion | Rejected, stored: dict[str, Stored], plan: WritePlan, counts: StreamCounts) -> None:
+def _place(result: NewVersion | Rejected, stored: dict[str, Stored], plan: WritePlan, counts: StreamCounts,
+           echo_keys: set[str]) -> None:
     if isinstance(result, Rejected):
         plan.rejected.append(result)
         return
     existing = stored.get(result.key)
-    if existing is None:
+    if existing is not None and result.key in echo_keys:
+        plan.echoes.append((existing, result))
+        counts.echoes += 1
+    elif existing is None:
         plan.inserts.append(result)
         counts.new += 1
     elif existing.deleted or existing.content_hash != result.content_hash:
@@ -149,8 +156,13 @@ def ingest_stream(
     run_id: int,
     options: IngestOptions | None = None,
     on_progress: ProgressFn | None = None,
+    echoes: EchoFn | None = None,
 ) -> StreamCounts:
-    """Read ``stream`` of ``connector`` since its saved state and store what changed."""
+    """Read ``stream`` of ``connector`` since its saved state and store what changed.
+
+    ``echoes`` (from ``crmhub.sync.echo.EchoFilter``) names the records that are the hub's own
+    writes read back; they are stored but are not changes.
+    """
     options = options or IngestOptions()
     counts = StreamCounts()
     with engine.connect() as conn, Mapper(mapping, options.workers) as mapper, gc_tuned():
@@ -176,8 +188,9 @@ def ingest_stream(
                     write(in_flight)  # the same record twice in a row: the older one first
                     in_flight = None
                 stored = writer.lookup(keys)
+                echo_keys = echoes(conn, batch.records) if echoes else set()
                 conn.rollback()
-                planned = _classify(batch, stored, mapper, mapping.fingerprint, counts)
+                planned = _classify(batch, stored, mapper, mapping.fingerprint, counts, echo_keys)
                 if in_flight is not None:
                     write(in_flight)  # ...while the workers build the next batch
                 in_flight = planned

@@ -16,6 +16,7 @@ from crmhub.ingest.pipeline import IngestOptions, ingest_stream
 from crmhub.mapping.compiler import CompiledMapping
 from crmhub.mapping.loader import load_mapping
 from crmhub.store import connection_lock, finish_run, start_run
+from crmhub.sync.echo import EchoFilter
 
 StreamProgress = Callable[[str, StreamCounts], None]
 
@@ -79,8 +80,10 @@ def sync_connection(
             try:
                 for name in names:
                     progress = (lambda c, n=name: on_progress(n, c)) if on_progress else None
+                    echoes = EchoFilter.for_stream(project, connection, name)
                     report.streams[name] = ingest_stream(
-                        engine, connector, connection, name, mappings[name], run_id, options, progress
+                        engine, connector, connection, name, mappings[name], run_id, options, progress,
+                        echoes=echoes or None,
                     )
             except BaseException as exc:
                 status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"

@@ -9,7 +9,7 @@ whole-snapshot streams).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -76,6 +76,10 @@ class WritePlan:
     rejected: list[Rejected]
     seen_keys: list[str]
     state: dict[str, Any] | None = None
+    # Our own writes read back: stored as the target now holds them, without counting as a
+    # change (last_changed_run_id stays), so matching and golden records never see them.
+    echoes: list[tuple[Stored, NewVersion]] = field(default_factory=list)
+    echo_deletes: list[tuple[Stored, str]] = field(default_factory=list)
 
 
 class StreamWriter:
@@ -126,10 +130,12 @@ class StreamWriter:
         self._insert(plan.inserts, now)
         self._update(plan.updates, now, content_changed=True)
         self._update(plan.raw_only, now, content_changed=False)
+        self._update(plan.echoes, now, content_changed=True, as_change=False)
         self._mark_deleted([stored.id for stored, _ in plan.deletes], now)
+        self._mark_deleted([stored.id for stored, _ in plan.echo_deletes], now, as_change=False)
         if self._has_open_quarantine:  # earlier rejections of what is now stored are resolved...
             self._resolve_quarantine([v.key for v in plan.inserts] + [v.key for _, v in plan.updates]
-                                     + [v.key for _, v in plan.raw_only], now)
+                                     + [v.key for _, v in plan.raw_only + plan.echoes], now)
         self._quarantine(plan.rejected, now)  # ...but not this batch's (a duplicate row's, say)
         self._remember_seen(plan.seen_keys)
         swept = self._sweep(now, sweep_guard) if sweep_guard is not None else 0
@@ -155,7 +161,10 @@ class StreamWriter:
             ],
         )
 
-    def _update(self, pairs: list[tuple[Stored, NewVersion]], now: datetime, *, content_changed: bool) -> None:
+    def _update(
+        self, pairs: list[tuple[Stored, NewVersion]], now: datetime, *, content_changed: bool,
+        as_change: bool = True,
+    ) -> None:
         if not pairs:
             return
         t = source_records.c
@@ -167,8 +176,10 @@ class StreamWriter:
             values |= {
                 "canonical": sa.bindparam("b_canonical"), "content_hash": sa.bindparam("b_content_hash"),
                 "party_kind": sa.bindparam("b_kind"), "display_name": sa.bindparam("b_name"),
-                "deleted": False, "last_changed_run_id": self.run_id,
+                "deleted": False,
             }
+            if as_change:
+                values["last_changed_run_id"] = self.run_id
         statement = sa.update(source_records).where(t.id == sa.bindparam("b_id")).values(**values)
         self.conn.execute(
             statement,
@@ -182,15 +193,16 @@ class StreamWriter:
             ],
         )
 
-    def _mark_deleted(self, ids: list[int], now: datetime) -> None:
+    def _mark_deleted(self, ids: list[int], now: datetime, *, as_change: bool = True) -> None:
         if not ids:
             return
         t = source_records.c
+        values: dict[str, Any] = {"deleted": True, "updated_at": now}
+        if as_change:
+            values["last_changed_run_id"] = self.run_id
         for start in range(0, len(ids), _LOOKUP_CHUNK):
             self.conn.execute(
-                sa.update(source_records)
-                .where(t.id.in_(ids[start : start + _LOOKUP_CHUNK]))
-                .values(deleted=True, last_changed_run_id=self.run_id, updated_at=now)
+                sa.update(source_records).where(t.id.in_(ids[start : start + _LOOKUP_CHUNK])).values(**values)
             )
 
     def _quarantine(self, rejected: list[Rejected], now: datetime) -> None:

@@ -23,11 +23,15 @@ QUARANTINE_STAGES: tuple[str, ...] = ("read", "map", "validate", "write")
 MATCH_PAIR_STATUSES: tuple[str, ...] = ("merge", "review", "apart")
 STEWARD_DECISIONS: tuple[str, ...] = ("same", "different", "unsure")
 OUTBOX_STATUSES: tuple[str, ...] = ("pending", "sent", "failed", "dead")
+OUTBOX_OPEN_STATUSES: tuple[str, ...] = ("pending", "failed", "dead")  # not yet written (rev. 0004)
+CONFLICT_RESOLUTIONS: tuple[str, ...] = ("hub", "target", "open")  # revision 0004
+USER_ROLES: tuple[str, ...] = ("viewer", "steward", "admin")  # weakest first
 
 NAME_LENGTH = 200  # connection, stream and target names
 KEY_LENGTH = 512  # source keys and external ids
 HASH_LENGTH = 32  # 128-bit hex digests
 GOLDEN_ID_LENGTH = 32  # 26-char ULID or 32-char uuid hex
+FIELD_PATH_LENGTH = 255  # canonical field paths ("person.given_name")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -162,9 +166,29 @@ golden_records = sa.Table(
         sa.ForeignKey("golden_records.id"),
         nullable=True,
     ),
+    # Set when no live source record is left (revision 0002); the data stays as it last was.
+    sa.Column("retired_at", UtcDateTime(), nullable=True),
     _created_at(),
     _updated_at(),
     sa.Index(None, "redirect_to"),
+)
+
+# A value a data steward pinned on a golden record (revision 0002): it beats every
+# survivorship rule and survives recomputes; records merged into this one lend theirs.
+golden_overrides = sa.Table(
+    "golden_overrides",
+    metadata,
+    sa.Column(
+        "golden_id",
+        sa.String(GOLDEN_ID_LENGTH),
+        sa.ForeignKey("golden_records.id"),
+        primary_key=True,
+    ),
+    sa.Column("field", sa.String(FIELD_PATH_LENGTH), primary_key=True),
+    sa.Column("value", json_type(), nullable=True),
+    sa.Column("actor", sa.String(NAME_LENGTH), nullable=False),
+    sa.Column("reason", sa.Text(), nullable=True),
+    sa.Column("pinned_at", UtcDateTime(), nullable=False, default=utc_now),
 )
 
 xref = sa.Table(
@@ -268,6 +292,15 @@ outbox = sa.Table(
     _one_of("status", OUTBOX_STATUSES),
     sa.Index(None, "target", "status", "next_attempt_at"),
     sa.Index(None, "golden_id"),
+    # At most one change waiting per record and target (revision 0004): a newer one replaces it.
+    sa.Index(
+        "uq_outbox_open_target_golden_id",
+        "target",
+        "golden_id",
+        unique=True,
+        sqlite_where=sa.text("status <> 'sent'"),
+        postgresql_where=sa.text("status <> 'sent'"),
+    ),
 )
 
 write_ledger = sa.Table(
@@ -280,7 +313,56 @@ write_ledger = sa.Table(
     sa.Column("values_hash", sa.String(HASH_LENGTH), nullable=False),
     sa.Column("written_at", UtcDateTime(), nullable=False, default=utc_now),
     _run_fk("run_id"),
+    # The hub's stable id the record was written under, and how (revision 0004).
+    sa.Column("golden_id", sa.String(GOLDEN_ID_LENGTH), nullable=True),
+    sa.Column("operation", sa.String(16), nullable=False, server_default="upsert"),
     sa.Index(None, "target", "external_id"),
+    sa.Index(None, "target", "golden_id"),
+)
+
+# What the hub knows of each golden record in each target (revision 0004): the target's id for
+# it, the values both sides held at the last sync (the base of the three-way diff), and per
+# field the latest value written with its time ({"Email": ["a@b.it", "2026-11-24T10:00:00+00:00"]}).
+target_records = sa.Table(
+    "target_records",
+    metadata,
+    sa.Column("target", sa.String(NAME_LENGTH), primary_key=True),
+    sa.Column(
+        "golden_id",
+        sa.String(GOLDEN_ID_LENGTH),
+        sa.ForeignKey("golden_records.id"),
+        primary_key=True,
+    ),
+    sa.Column("external_id", sa.String(KEY_LENGTH), nullable=True),
+    sa.Column("base_hub", json_type(), nullable=False),
+    sa.Column("base_target", json_type(), nullable=False),
+    sa.Column("written", json_type(), nullable=False),
+    sa.Column("removed_at", UtcDateTime(), nullable=True),
+    _updated_at(),
+    sa.Index(None, "target", "external_id"),
+)
+
+# Fields both the hub and a target changed since the last sync, and how each was decided
+# (revision 0004); ``open`` ones wait for a data steward.
+conflicts = sa.Table(
+    "conflicts",
+    metadata,
+    _id(),
+    sa.Column("target", sa.String(NAME_LENGTH), nullable=False),
+    sa.Column(
+        "golden_id", sa.String(GOLDEN_ID_LENGTH), sa.ForeignKey("golden_records.id"), nullable=False
+    ),
+    sa.Column("field", sa.String(NAME_LENGTH), nullable=False),
+    sa.Column("hub_value", json_type(), nullable=True),
+    sa.Column("target_value", json_type(), nullable=True),
+    sa.Column("policy", sa.String(16), nullable=False),
+    sa.Column("resolution", sa.String(16), nullable=False),
+    sa.Column("at", UtcDateTime(), nullable=False, default=utc_now),
+    sa.Column("resolved_at", UtcDateTime(), nullable=True),
+    sa.Column("resolved_by", sa.String(NAME_LENGTH), nullable=True),
+    _one_of("resolution", CONFLICT_RESOLUTIONS),
+    sa.Index(None, "target", "resolution"),
+    sa.Index(None, "target", "golden_id", "field"),
 )
 
 # Run locks on SQLite; on PostgreSQL an advisory lock excludes and the row only tells who holds it.
@@ -292,4 +374,65 @@ locks = sa.Table(
     sa.Column("host", sa.String(255), nullable=False),
     sa.Column("pid", sa.Integer(), nullable=False),
     sa.Column("acquired_at", UtcDateTime(), nullable=False, default=utc_now),
+)
+
+
+# The steward workbench's people and credentials (revision 0003). A user's name is their login.
+users = sa.Table(
+    "users",
+    metadata,
+    _id(),
+    sa.Column("name", sa.String(NAME_LENGTH), nullable=False),
+    sa.Column("password_hash", sa.String(255), nullable=False),  # argon2id, PHC string
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("active", sa.Boolean(), nullable=False, default=True, server_default=sa.true()),
+    _created_at(),
+    _updated_at(),
+    _one_of("role", USER_ROLES),
+    sa.UniqueConstraint("name"),
+)
+
+# A logged-in browser: the cookie carries the token, the table only its SHA-256 (revision 0003).
+user_sessions = sa.Table(
+    "user_sessions",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column(
+        "user_id", big_id_type(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    ),
+    _created_at(),
+    sa.Column("expires_at", UtcDateTime(), nullable=False),
+    sa.Index(None, "user_id"),
+    sa.Index(None, "expires_at"),
+)
+
+# Tokens for automation, shown once and kept as SHA-256; scoped to a role (revision 0003).
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    _id(),
+    sa.Column(
+        "user_id", big_id_type(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("label", sa.String(NAME_LENGTH), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    _created_at(),
+    sa.Column("last_used_at", UtcDateTime(), nullable=True),
+    sa.Column("revoked_at", UtcDateTime(), nullable=True),
+    _one_of("role", USER_ROLES),
+    sa.UniqueConstraint("token_hash"),
+    sa.Index(None, "user_id"),
+)
+
+# Failed logins, counted per user name and address to slow down guessing (revision 0003).
+login_failures = sa.Table(
+    "login_failures",
+    metadata,
+    _id(),
+    sa.Column("user_name", sa.String(NAME_LENGTH), nullable=False),
+    sa.Column("address", sa.String(64), nullable=False),
+    sa.Column("at", UtcDateTime(), nullable=False),
+    sa.Index(None, "user_name", "address", "at"),
+    sa.Index(None, "at"),
 )
