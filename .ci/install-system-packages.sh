@@ -4,7 +4,9 @@
 # / "PostgreSQL ANSI" in /etc/odbcinst.ini). Idempotent: safe to run on a machine that has them.
 set -euo pipefail
 
-PACKAGES=(unixodbc unixodbc-dev odbcinst odbc-mariadb odbc-postgresql)
+# chromium: the steward workbench's browser test (Playwright drives Debian's build; its own
+# browser download cannot work here)
+PACKAGES=(unixodbc unixodbc-dev odbcinst odbc-mariadb odbc-postgresql chromium)
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi
 

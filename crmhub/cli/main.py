@@ -19,9 +19,11 @@ from crmhub.cli import (
     init_cmd,
     mappings_cmd,
     quarantine_cmd,
+    serve_cmd,
     status_cmd,
     sync_cmd,
     sync_targets_cmd,
+    users_cmd,
 )
 from crmhub.cli.context import CliState
 from crmhub.cli.failures import EXIT_CODES_HELP
@@ -126,6 +128,7 @@ app.command("init", epilog=init_cmd.EPILOG)(init_cmd.init)
 app.command("status", epilog=status_cmd.EPILOG)(status_cmd.status)
 app.command("sync", epilog=sync_cmd.EPILOG)(sync_cmd.sync)
 app.command("publish", epilog=sync_targets_cmd.PUBLISH_EPILOG)(sync_targets_cmd.publish)
+app.command("serve", epilog=serve_cmd.EPILOG)(serve_cmd.serve)
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(connectors_cmd.app, name="connectors")
@@ -133,3 +136,4 @@ app.add_typer(mappings_cmd.app, name="mappings")
 app.add_typer(quarantine_cmd.app, name="quarantine")
 app.add_typer(sync_targets_cmd.outbox_app, name="outbox")
 app.add_typer(sync_targets_cmd.conflicts_app, name="conflicts")
+app.add_typer(users_cmd.app, name="users")

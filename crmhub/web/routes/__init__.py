@@ -1,0 +1,1 @@
+"""The workbench's routes: pages (``*_pages``) and the JSON API (``api``)."""
