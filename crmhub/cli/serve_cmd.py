@@ -58,8 +58,9 @@ def serve(
             "everybody is logged out when the server restarts",
             soft_wrap=True,
         )
-    settings = WebSettings(database_url=state(ctx).database_url(), secret_key=SecretStr(secret))
-    app = create_app(settings)
+    cli = state(ctx)
+    settings = WebSettings(database_url=cli.database_url(), secret_key=SecretStr(secret))
+    app = create_app(settings, **_golden_actions(cli, settings))
     err().print(f"workbench on http://{host}:{port}{root_path or '/'}", soft_wrap=True)
     uvicorn.run(
         app,
@@ -70,3 +71,20 @@ def serve(
         forwarded_allow_ips=forwarded_allow_ips,
         log_level="info",
     )
+
+
+def _golden_actions(cli: object, settings: object) -> dict[str, object]:
+    """Merge and unmerge through the golden-record engine with the project's survivorship policy;
+    without a project (a bare --database-url), the workbench offers decisions only."""
+    from crmhub.errors import ProjectNotFound
+    from crmhub.golden.policy import SurvivorshipPolicy
+    from crmhub.store.engine import create_store_engine
+    from crmhub.web.golden_actions import GoldenStewardActions
+
+    try:
+        survivorship = cli.project().config.survivorship  # type: ignore[attr-defined]
+    except ProjectNotFound:
+        return {}
+    engine = create_store_engine(settings.database_url)  # type: ignore[attr-defined]
+    policy = SurvivorshipPolicy.from_config(survivorship)
+    return {"engine": engine, "actions": GoldenStewardActions(engine, settings.clock, policy)}  # type: ignore[attr-defined]
