@@ -1,0 +1,345 @@
+"""Blocking: which pairs of records are worth comparing at all.
+
+A key family turns a record into zero or more blocking keys; two records become a candidate
+pair when they share a key of any family. Keys shared by more than ``cap`` records (a
+switchboard number, a shared ``info@`` mailbox, "rossi" in Rome) are *demoted*: they generate
+no pairs, so one hot key cannot explode the pair count.
+
+Two ways to get candidates, with the same keys and the same cap:
+
+* :func:`block_pairs` for a full run: vectorised over the whole :class:`RecordTable`;
+* a :class:`CandidateIndex` (protocol) for incremental runs: look up a new record's keys.
+  :class:`InMemoryCandidateIndex` implements it here; the store provides a SQL one.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from crmhub.match.table import RecordTable
+
+#: A function from the table (or a slice of rows) to one or more key columns.
+KeyColumns = Callable[[RecordTable, np.ndarray], list[list[str]]]
+
+
+@dataclass(frozen=True)
+class KeyFamily:
+    """A named way of making blocking keys. ``make`` returns key columns aligned with ``rows``;
+    ``""`` means no key for that row. Keys are prefixed with the family name."""
+
+    name: str
+    make: KeyColumns
+    description: str = ""
+
+    def keys(self, table: RecordTable, rows: np.ndarray) -> list[list[str]]:
+        """Prefixed key columns for ``rows`` (``""`` where the row has no key)."""
+        prefix = self.name + ":"
+        return [[prefix + k if k else "" for k in column] for column in self.make(table, rows)]
+
+
+def _cols(table: RecordTable, rows: np.ndarray, *names: str) -> list[np.ndarray]:
+    return [table.column(n)[rows] for n in names]
+
+
+def _joined(*parts: Sequence[str]) -> list[str]:
+    """Join parts with ``|``; a row missing any part gets no key."""
+    return ["|".join(p) if all(p) else "" for p in zip(*parts)]
+
+
+def _email(t: RecordTable, r: np.ndarray) -> list[list[str]]:
+    return [list(c) for c in _cols(t, r, "email_key1", "email_key2")]
+
+
+def _phone(t: RecordTable, r: np.ndarray) -> list[list[str]]:
+    return [list(c) for c in _cols(t, r, "phone1", "phone2")]
+
+
+def _single(column: str) -> KeyColumns:
+    def make(t: RecordTable, r: np.ndarray) -> list[list[str]]:
+        return [list(t.column(column)[r])]
+
+    return make
+
+
+def _combo(*columns: str, prefix_len: dict[str, int] | None = None) -> KeyColumns:
+    """Key from several columns, optionally truncating some to a prefix length."""
+    cut = prefix_len or {}
+
+    def make(t: RecordTable, r: np.ndarray) -> list[list[str]]:
+        parts = []
+        for name in columns:
+            values = t.column(name)[r]
+            n = cut.get(name)
+            parts.append([v[:n] for v in values] if n else list(values))
+        return [_joined(*parts)]
+
+    return make
+
+
+def _sorted_tokens(*columns: str, width: int | None = None) -> KeyColumns:
+    """Key from several columns' values, each cut to ``width`` characters, in sorted order,
+    so swapped given/family names (or company words) give the same key."""
+
+    def make(t: RecordTable, r: np.ndarray) -> list[list[str]]:
+        values = [t.column(name)[r] for name in columns]
+        keys = []
+        for parts in zip(*values):
+            tokens = sorted(tok[:width] for part in parts for tok in part.split())
+            keys.append(" ".join(tokens) if all(parts) else "")
+        return [keys]
+
+    return make
+
+
+#: The built-in key families, by name. Settings choose which ones run.
+KEY_FAMILIES: dict[str, KeyFamily] = {
+    f.name: f
+    for f in (
+        KeyFamily("email", _email, "e-mail mailbox key (case, dots, +tags folded)"),
+        KeyFamily("phone", _phone, "E.164 phone"),
+        KeyFamily("vat", _single("vat"), "VAT id without country prefix"),
+        KeyFamily("national_id", _single("national_id"), "codice fiscale / national id"),
+        KeyFamily(
+            "phonetic_name_postcode",
+            _combo("family_phonetic", "given_phonetic", "postcode"),
+            "phonetic family + given name + postcode",
+        ),
+        KeyFamily(
+            "family_postcode",
+            _combo("family_phonetic", "postcode"),
+            "phonetic family name + postcode",
+        ),
+        KeyFamily(
+            "company_city",
+            _combo("company_key", "city"),
+            "company name without legal form + city",
+        ),
+        KeyFamily(
+            "company",
+            _combo("company_key"),
+            "company name without legal form",
+        ),
+        KeyFamily(
+            "dob_family",
+            _combo("birth_date", "family_name", prefix_len={"family_name": 3}),
+            "birth date + first 3 letters of the family name",
+        ),
+        KeyFamily(
+            "dob_given",
+            _combo("birth_date", "given_name", prefix_len={"given_name": 3}),
+            "birth date + first 3 letters of the given name",
+        ),
+        KeyFamily(
+            "given_family",
+            _combo("given_name", "family_name"),
+            "exact given + family name",
+        ),
+        KeyFamily(
+            "phonetic_given_family",
+            _sorted_tokens("given_phonetic", "family_phonetic"),
+            "phonetic given + family name, in either order",
+        ),
+        KeyFamily(
+            "name_prefixes",
+            _sorted_tokens("given_name", "family_name", width=3),
+            "first 3 letters of each name word, in either order",
+        ),
+        KeyFamily(
+            "company_prefixes",
+            _sorted_tokens("company_key", width=4),
+            "first 4 letters of each company-name word (legal form removed)",
+        ),
+        KeyFamily(
+            "street_postcode",
+            _combo("street", "house_number", "postcode"),
+            "street + house number + postcode",
+        ),
+        KeyFamily(
+            "postcode_given",
+            _combo("postcode", "given_name", prefix_len={"given_name": 3}),
+            "postcode + first 3 letters of the given name",
+        ),
+        KeyFamily(
+            "dob_postcode",
+            _combo("birth_date", "postcode"),
+            "birth date + postcode",
+        ),
+        KeyFamily("given_name", _single("given_name"), "exact given name (needs a high cap)"),
+        KeyFamily("family_name", _single("family_name"), "exact family name (high cap)"),
+        KeyFamily("birth_date", _single("birth_date"), "exact birth date (high cap)"),
+        KeyFamily("postcode", _single("postcode"), "exact postcode (high cap)"),
+    )
+}
+
+
+def family_by_name(names: Iterable[str]) -> list[KeyFamily]:
+    """Resolve key family names, naming the unknown one and the valid choices."""
+    out = []
+    for name in names:
+        if name not in KEY_FAMILIES:
+            raise ValueError(
+                f"unknown blocking key family {name!r}; choose from {sorted(KEY_FAMILIES)}"
+            )
+        out.append(KEY_FAMILIES[name])
+    return out
+
+
+def record_keys(
+    table: RecordTable, rows: np.ndarray, families: Sequence[KeyFamily]
+) -> list[list[str]]:
+    """All blocking keys of each row (list per row, duplicates removed)."""
+    per_row: list[list[str]] = [[] for _ in range(len(rows))]
+    for family in families:
+        for column in family.keys(table, rows):
+            for i, key in enumerate(column):
+                if key:
+                    per_row[i].append(key)
+    return [list(dict.fromkeys(keys)) for keys in per_row]
+
+
+@dataclass
+class BlockingStats:
+    """What blocking did: keys per family, demoted keys, pairs before and after dedup."""
+
+    keys: dict[str, int] = field(default_factory=dict)
+    demoted: dict[str, int] = field(default_factory=dict)
+    demoted_examples: dict[str, list[str]] = field(default_factory=dict)
+    pairs_per_family: dict[str, int] = field(default_factory=dict)
+    candidate_pairs: int = 0
+
+
+PairFilter = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+def block_pairs(
+    table: RecordTable,
+    families: Sequence[KeyFamily],
+    cap: int,
+    allowed: PairFilter | None = None,
+) -> tuple[np.ndarray, np.ndarray, BlockingStats]:
+    """Candidate pairs (left rows, right rows with left < right) over all active rows.
+
+    Keys with more than ``cap`` records are demoted and make no pairs. ``allowed`` filters
+    pairs (e.g. same kind, different source for a linkage).
+    """
+    stats = BlockingStats()
+    rows = np.flatnonzero(table.active)
+    codes: list[np.ndarray] = []
+    for family in families:
+        family_pairs = []
+        for column in family.keys(table, rows):
+            left, right, n_keys, demoted = _pairs_sharing_key(rows, column, cap)
+            stats.keys[family.name] = stats.keys.get(family.name, 0) + n_keys
+            if demoted:
+                stats.demoted[family.name] = stats.demoted.get(family.name, 0) + len(demoted)
+                stats.demoted_examples.setdefault(family.name, []).extend(demoted[:5])
+            family_pairs.append(left * len(table) + right)
+        merged = np.unique(np.concatenate(family_pairs)) if family_pairs else np.empty(0, np.int64)
+        stats.pairs_per_family[family.name] = int(merged.size)
+        codes.append(merged)
+    all_codes = np.unique(np.concatenate(codes)) if codes else np.empty(0, np.int64)
+    left, right = np.divmod(all_codes, max(len(table), 1))
+    if allowed is not None and left.size:
+        keep = allowed(left, right)
+        left, right = left[keep], right[keep]
+    stats.candidate_pairs = int(left.size)
+    return left, right, stats
+
+
+def _pairs_sharing_key(
+    rows: np.ndarray, keys: list[str], cap: int
+) -> tuple[np.ndarray, np.ndarray, int, list[str]]:
+    """Pairs of rows sharing a key (left < right), the number of distinct keys and the demoted
+    keys. Keys are hashed to 64-bit integers so grouping runs in numpy."""
+    present = np.fromiter((bool(k) for k in keys), dtype=bool, count=len(keys))
+    if not present.any():
+        return np.empty(0, np.int64), np.empty(0, np.int64), 0, []
+    key_rows = rows[present]
+    hashes = np.fromiter((hash(k) for k in keys if k), dtype=np.int64, count=int(present.sum()))
+    order = np.lexsort((key_rows, hashes))
+    hashes, key_rows = hashes[order], key_rows[order]
+    starts = np.flatnonzero(np.r_[True, hashes[1:] != hashes[:-1]])
+    sizes = np.diff(np.r_[starts, hashes.size])
+    group = np.repeat(np.arange(starts.size), sizes)
+    demoted_groups = np.flatnonzero(sizes > cap)
+    demoted: list[str] = []
+    if demoted_groups.size:
+        demoted_hashes = set(hashes[starts[demoted_groups]].tolist())
+        demoted = sorted({k for k in keys if k and hash(k) in demoted_hashes})
+    usable = sizes[group] <= cap
+    lefts, rights = [], []
+    max_size = int(sizes[sizes <= cap].max()) if (sizes <= cap).any() else 0
+    for offset in range(1, max_size):
+        same = (group[:-offset] == group[offset:]) & usable[:-offset]
+        lefts.append(key_rows[:-offset][same])
+        rights.append(key_rows[offset:][same])
+    if not lefts:
+        return np.empty(0, np.int64), np.empty(0, np.int64), int(starts.size), demoted
+    a, b = np.concatenate(lefts), np.concatenate(rights)
+    keep = a != b
+    a, b = a[keep], b[keep]
+    return np.minimum(a, b), np.maximum(a, b), int(starts.size), demoted
+
+
+class CandidateIndex(Protocol):
+    """Blocking keys of stored records, for finding a new record's candidates by look-up.
+
+    The store implements this over its blocking-keys table; record ids are the match ids.
+    """
+
+    def add(self, record_id: str, keys: Sequence[str]) -> None:
+        """Register a record's keys."""
+
+    def remove(self, record_id: str) -> None:
+        """Forget all keys of a record (changed or deleted)."""
+
+    def candidates(self, keys: Sequence[str], cap: int) -> set[str]:
+        """Ids of records sharing at least one key with at most ``cap`` records."""
+
+    def key_sizes(self, keys: Sequence[str]) -> Mapping[str, int]:
+        """How many records hold each key."""
+
+
+class InMemoryCandidateIndex:
+    """A :class:`CandidateIndex` in dictionaries: key -> record ids, record id -> keys."""
+
+    def __init__(self) -> None:
+        self._holders: dict[str, set[str]] = defaultdict(set)
+        self._keys_of: dict[str, tuple[str, ...]] = {}
+
+    def __len__(self) -> int:
+        return len(self._keys_of)
+
+    def add(self, record_id: str, keys: Sequence[str]) -> None:
+        """Register a record's keys (replacing the ones it had)."""
+        if record_id in self._keys_of:
+            self.remove(record_id)
+        self._keys_of[record_id] = tuple(keys)
+        for key in keys:
+            self._holders[key].add(record_id)
+
+    def remove(self, record_id: str) -> None:
+        """Forget a record's keys; unknown ids are ignored."""
+        for key in self._keys_of.pop(record_id, ()):
+            holders = self._holders[key]
+            holders.discard(record_id)
+            if not holders:
+                del self._holders[key]
+
+    def candidates(self, keys: Sequence[str], cap: int) -> set[str]:
+        """Ids of records sharing a non-demoted key."""
+        found: set[str] = set()
+        for key in keys:
+            holders = self._holders.get(key)
+            if holders and len(holders) <= cap:
+                found |= holders
+        return found
+
+    def key_sizes(self, keys: Sequence[str]) -> dict[str, int]:
+        """Number of holders of each key."""
+        return {k: len(self._holders.get(k, ())) for k in keys}

@@ -1,0 +1,193 @@
+"""Explanations of a pair's score, and score histograms with the thresholds drawn.
+
+A :class:`PairExplanation` lists the prior and, per comparison, the level reached, m, u, the
+level's weight log2(m/u) and the term-frequency adjustment. The parts are added in the same
+order as :meth:`crmhub.match.scoring.Scorer.weigh` does, so they sum to exactly the reported
+match weight, and the probability is computed from that sum.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from rich.table import Table
+
+from crmhub.match.comparisons import MISSING, compare_pairs
+from crmhub.match.scoring import Scorer, probability
+from crmhub.match.table import RecordTable
+
+#: Which column shows the compared values of each comparison in an explanation.
+DISPLAY_COLUMN: dict[str, str] = {
+    "email": "email1",
+    "phone": "phone1",
+    "company": "company_name",
+}
+
+
+@dataclass(frozen=True)
+class ExplanationPart:
+    """One comparison's contribution."""
+
+    comparison: str
+    level: str
+    left_value: str
+    right_value: str
+    m: float | None
+    u: float | None
+    weight: float
+    tf_adjustment: float
+
+    @property
+    def total(self) -> float:
+        """Level weight plus term-frequency adjustment."""
+        return self.weight + self.tf_adjustment
+
+
+@dataclass(frozen=True)
+class PairExplanation:
+    """Everything that makes up a pair's score."""
+
+    left_id: str
+    right_id: str
+    prior_weight: float
+    parts: tuple[ExplanationPart, ...]
+    match_weight: float
+    probability: float
+
+    def sum_of_parts(self) -> float:
+        """The prior plus every part, added in scoring order (equals ``match_weight``)."""
+        total = self.prior_weight
+        for part in self.parts:
+            total += part.weight
+            total += part.tf_adjustment
+        return total
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-able form, for the steward UI and the store."""
+        return {
+            "left_id": self.left_id,
+            "right_id": self.right_id,
+            "prior_weight": self.prior_weight,
+            "match_weight": self.match_weight,
+            "probability": self.probability,
+            "parts": [part.__dict__ for part in self.parts],
+        }
+
+
+def explain_pair(scorer: Scorer, table: RecordTable, left: int, right: int) -> PairExplanation:
+    """Explain the score of the pair of rows (left, right)."""
+    lefts, rights = np.asarray([left], np.int64), np.asarray([right], np.int64)
+    gamma = compare_pairs(table, lefts, rights, scorer.comparisons)
+    parts = []
+    prior_weight = float(scorer.prior_weights()[table.kind[left]])
+    total = prior_weight
+    for k, (comparison, params) in enumerate(zip(scorer.comparisons, scorer.model.comparisons)):
+        level = int(gamma[0, k])
+        weight = float(scorer.level_weights(k)[level])
+        adjustment = scorer.tf_adjustment(table, k, lefts, gamma[:, k])
+        tf = float(adjustment[0]) if adjustment is not None else 0.0
+        total += weight
+        total += tf
+        column = DISPLAY_COLUMN.get(comparison.name, comparison.name)
+        parts.append(
+            ExplanationPart(
+                comparison=comparison.name,
+                level="missing" if level == MISSING else comparison.levels[level],
+                left_value=str(table.column(column)[left]),
+                right_value=str(table.column(column)[right]),
+                m=None if level == MISSING else params.m[level],
+                u=None if level == MISSING else params.u[level],
+                weight=weight,
+                tf_adjustment=tf,
+            )
+        )
+    ids = table.ids
+    return PairExplanation(
+        str(ids[left]),
+        str(ids[right]),
+        prior_weight,
+        tuple(parts),
+        total,
+        float(probability(total)),
+    )
+
+
+def explanation_table(explanation: PairExplanation) -> Table:
+    """A rich table of the explanation (print it with a rich Console)."""
+    table = Table(title=f"{explanation.left_id} vs {explanation.right_id}")
+    for header in ("comparison", "left", "right", "level", "m", "u", "weight", "tf adj."):
+        table.add_column(
+            header, justify="right" if header in ("m", "u", "weight", "tf adj.") else "left"
+        )
+    table.add_row("prior", "", "", "", "", "", f"{explanation.prior_weight:+.2f}", "")
+    for part in explanation.parts:
+        table.add_row(
+            part.comparison,
+            part.left_value,
+            part.right_value,
+            part.level,
+            "" if part.m is None else f"{part.m:.4f}",
+            "" if part.u is None else f"{part.u:.2e}",
+            f"{part.weight:+.2f}",
+            f"{part.tf_adjustment:+.2f}" if part.tf_adjustment else "",
+        )
+    table.add_row(
+        "total",
+        "",
+        "",
+        "",
+        "",
+        "",
+        f"{explanation.match_weight:+.2f}",
+        f"p={explanation.probability:.4f}",
+        style="bold",
+    )
+    return table
+
+
+def histogram_text(
+    weights: np.ndarray, thresholds: Sequence[tuple[str, float]], bins: int = 30, width: int = 50
+) -> str:
+    """A text histogram of match weights with threshold markers (``thresholds`` are
+    (label, weight) pairs); the count axis is logarithmic so both tails stay visible."""
+    if weights.size == 0:
+        return "(no pairs)"
+    low, high = float(np.floor(weights.min())), float(np.ceil(weights.max()))
+    counts, edges = np.histogram(weights, bins=bins, range=(low, max(high, low + 1)))
+    scale = np.log1p(counts.max())
+    lines = []
+    for count, start, stop in zip(counts, edges[:-1], edges[1:]):
+        bar = "#" * round(width * np.log1p(count) / scale) if count else ""
+        marks = [label for label, t in thresholds if start <= t < stop]
+        suffix = f"  <-- {', '.join(marks)}" if marks else ""
+        lines.append(f"{start:7.1f} .. {stop:7.1f} | {bar:<{width}} {count:>9}{suffix}")
+    return "\n".join(lines)
+
+
+def histogram_png(
+    weights: np.ndarray, thresholds: Sequence[tuple[str, float]], path: str | Path, bins: int = 60
+) -> Path | None:
+    """Save a PNG histogram of match weights with the thresholds drawn; returns the path, or
+    None when matplotlib is not installed."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    figure, axis = plt.subplots(figsize=(9, 4.5))
+    axis.hist(weights, bins=bins, log=True, color="#4c72b0")
+    for (label, value), colour in zip(thresholds, ("#c44e52", "#dd8452", "#55a868")):
+        axis.axvline(value, color=colour, linestyle="--", label=f"{label} ({value:+.1f})")
+    axis.set_xlabel("match weight (log2 odds)")
+    axis.set_ylabel("pairs (log scale)")
+    axis.legend()
+    figure.tight_layout()
+    out = Path(path)
+    figure.savefig(out, dpi=110)
+    plt.close(figure)
+    return out

@@ -1,0 +1,44 @@
+"""Rendering explanations and score histograms."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rich.console import Console
+
+from crmhub.match import MatchEngine, explanation_table, histogram_png, histogram_text
+from crmhub.match.scoring import weight_of
+
+
+def test_rich_table_shows_every_part_and_the_total(engine: MatchEngine) -> None:
+    result = engine.run()
+    ids = engine.table.ids
+    explanation = engine.explain(ids[result.pairs.left[0]], ids[result.pairs.right[0]])
+    console = Console(record=True, width=200)
+    console.print(explanation_table(explanation))
+    text = console.export_text()
+    for part in explanation.parts:
+        assert part.comparison in text
+    assert f"{explanation.match_weight:+.2f}" in text
+    assert f"p={explanation.probability:.4f}" in text
+
+
+def test_text_histogram_marks_thresholds_and_counts_every_pair() -> None:
+    weights = np.array([-20.0, -15.0, -3.0, 2.0, 9.0, 9.5, 25.0])
+    thresholds = [("merge", weight_of(0.9)), ("review", weight_of(0.5))]
+    text = histogram_text(weights, thresholds, bins=10)
+    counts = [int(line.split("|")[1].split("<--")[0].split()[-1]) for line in text.splitlines()]
+    assert sum(counts) == weights.size
+    assert "<-- merge" in text and "<-- review" in text
+
+
+def test_png_histogram_is_written(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    out = histogram_png(
+        np.random.default_rng(0).normal(0, 10, 1000),
+        [("merge", 3.2), ("review", 0.0)],
+        tmp_path / "scores.png",
+    )
+    assert out is not None and out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
