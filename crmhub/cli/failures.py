@@ -23,23 +23,13 @@ EXIT_CODES_HELP = (
 def exit_codes() -> dict[type[BaseException], ExitCode]:
     """Error class -> exit code, for the errors that do not carry their own ``exit_code``."""
     from connectors.sdk.errors import ConfigError, ConnectorError, UnknownStream
-    from crmhub.store.errors import (
-        LockBusy,
-        RunStateError,
-        StoreError,
-        StoreOutOfDate,
-        StoreUnavailable,
-    )
 
+    # The store's errors are CrmhubErrors and carry their exit codes; the connector SDK's
+    # cannot (a connector never imports the engine), so they are mapped here.
     return {
         ConnectorError: ExitCode.FAILURE,
         ConfigError: ExitCode.USAGE,
         UnknownStream: ExitCode.USAGE,
-        StoreError: ExitCode.STORE,  # includes a store URL that cannot be parsed
-        StoreUnavailable: ExitCode.STORE,
-        StoreOutOfDate: ExitCode.STORE,
-        LockBusy: ExitCode.LOCKED,
-        RunStateError: ExitCode.FAILURE,
     }
 
 
@@ -66,7 +56,7 @@ def _message_and_hint(exc: BaseException) -> tuple[str, str | None]:
             f"unexpected {type(exc).__name__}: {exc}",
             "rerun with -v for the traceback, and report it",
         )
-    # ConnectorError and StoreError keep the message in args[0] and the hint apart.
+    # A ConnectorError keeps the message in args[0] and the hint apart.
     return (str(exc.args[0]) if exc.args else str(exc)), getattr(exc, "hint", None)
 
 

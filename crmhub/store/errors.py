@@ -1,18 +1,18 @@
-"""Errors the store raises; each names the thing that went wrong and the fix to try."""
+"""Errors the store raises; each names the thing that went wrong and the fix to try.
+
+They are the engine's errors (``crmhub.errors.CrmhubError``: message, hint, exit code), so the
+command line reports them like every other one.
+"""
 
 from __future__ import annotations
 
+from crmhub.errors import CrmhubError, ExitCode
 
-class StoreError(Exception):
-    """Base class. ``hint`` tells the person reading the message what to try."""
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.hint = hint
+class StoreError(CrmhubError):
+    """Base class; also a store URL that cannot be parsed."""
 
-    def __str__(self) -> str:
-        base = super().__str__()
-        return f"{base} (hint: {self.hint})" if self.hint else base
+    exit_code = ExitCode.STORE
 
 
 class StoreUnavailable(StoreError):
@@ -26,6 +26,8 @@ class StoreOutOfDate(StoreError):
 class LockBusy(StoreError):
     """Another run holds the lock (``holder`` describes it)."""
 
+    exit_code = ExitCode.LOCKED
+
     def __init__(self, message: str, *, holder: str, hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
         self.holder = holder
@@ -33,3 +35,5 @@ class LockBusy(StoreError):
 
 class RunStateError(StoreError):
     """A run was asked to do something its current state does not allow."""
+
+    exit_code = ExitCode.FAILURE

@@ -2,32 +2,24 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner, Result
 
-from connectors.sdk import registry
 from crmhub.cli import output
 from crmhub.cli.main import app
-from crmhub.logging import forget_secrets
-
-PLUGIN_SITE = Path(__file__).parents[1] / "config" / "plugin_site"
+from tests.plugin_site_fixture import plugin_site_installed
 
 Invoke = Callable[..., Result]
 
 
 @pytest.fixture(autouse=True)
 def catalog_plugin() -> Iterator[Path]:
-    """The test plugin (``type: catalog``, and ``type: broken``) installed for one test."""
-    sys.path.insert(0, str(PLUGIN_SITE))
-    registry.refresh()
-    yield PLUGIN_SITE
-    sys.path.remove(str(PLUGIN_SITE))
-    registry.refresh()
-    forget_secrets()
+    """The test plugin installed for the duration of a test (tests/plugin_site_fixture.py)."""
+    with plugin_site_installed() as site:
+        yield site
 
 
 @pytest.fixture(autouse=True)

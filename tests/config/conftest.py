@@ -7,27 +7,19 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from connectors.sdk import registry
-from crmhub.logging import forget_secrets
-
-PLUGIN_SITE = Path(__file__).with_name("plugin_site")
+from tests.plugin_site_fixture import plugin_site_installed
 
 
 @pytest.fixture(autouse=True)
 def catalog_plugin() -> Iterator[Path]:
-    """The test plugin installed for the duration of a test."""
-    sys.path.insert(0, str(PLUGIN_SITE))
-    registry.refresh()
-    yield PLUGIN_SITE
-    sys.path.remove(str(PLUGIN_SITE))
-    registry.refresh()
-    forget_secrets()
+    """The test plugin installed for the duration of a test (tests/plugin_site_fixture.py)."""
+    with plugin_site_installed() as site:
+        yield site
 
 
 @pytest.fixture(autouse=True)
