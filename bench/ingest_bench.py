@@ -136,16 +136,7 @@ def ratios(rows: list[Row]) -> str:
     return "\n".join(out)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, action="append", help="export sizes (repeatable; default 100000)")
-    parser.add_argument("--workers", type=int, default=2, help="crmhub mapping processes (default 2: the cores)")
-    parser.add_argument("--dlt-rerun-max", type=int, default=100_000, help="largest size to rerun dlt on")
-    parser.add_argument("--skip-dlt", action="store_true")
-    parser.add_argument("--write-results", action="store_true", help="update bench/RESULTS.md")
-    args = parser.parse_args()
-    sizes = args.rows or [100_000]
-    OUT.mkdir(parents=True, exist_ok=True)
+def measure_all(sizes: list[int], args: argparse.Namespace) -> list[Row]:
     rows: list[Row] = []
     for size in sizes:
         export = export_for(size)
@@ -153,13 +144,33 @@ def main() -> None:
         rows += bench_crmhub(size, export, args.workers)
         if not args.skip_dlt:
             rows += bench_dlt(size, export, args.dlt_rerun_max)
-    (OUT / "ingest.json").write_text(json.dumps([asdict(r) for r in rows], indent=2))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, action="append", help="export sizes (repeatable; default 100000)")
+    parser.add_argument("--workers", type=int, default=2, help="crmhub mapping processes (default 2: the cores)")
+    parser.add_argument("--dlt-rerun-max", type=int, default=100_000, help="largest size to rerun dlt on")
+    parser.add_argument("--skip-dlt", action="store_true")
+    parser.add_argument("--write-results", action="store_true", help="update bench/RESULTS.md")
+    parser.add_argument("--report-only", action="store_true",
+                        help="measure nothing: render the last run (bench/out/ingest.json) into RESULTS.md")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    if args.report_only:
+        rows = [Row(**r) for r in json.loads((OUT / "ingest.json").read_text())]
+        sizes = sorted({r.rows for r in rows})
+    else:
+        sizes = args.rows or [100_000]
+        rows = measure_all(sizes, args)
+        (OUT / "ingest.json").write_text(json.dumps([asdict(r) for r in rows], indent=2))
     table = markdown(rows) + "\n\n" + ratios(rows)
     print(table)
-    if args.write_results:
+    if args.write_results or args.report_only:
         machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-        block = f"{BEGIN}\nMeasured on {machine} with `python bench/ingest_bench.py " + " ".join(
-            f"--rows {s}" for s in sizes) + "`.\n\n" + table + f"\n{END}"
+        command = "python bench/ingest_bench.py " + " ".join(f"--rows {s}" for s in sizes)
+        block = f"{BEGIN}\nMeasured on {machine} with `{command}`.\n\n" + table + f"\n{END}"
         text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
         if BEGIN in text:
             text = text[: text.index(BEGIN)] + block + text[text.index(END) + len(END):]

@@ -18,6 +18,7 @@ from crmhub.cli import (
     db_cmd,
     init_cmd,
     mappings_cmd,
+    match_cmd,
     quarantine_cmd,
     serve_cmd,
     status_cmd,
@@ -47,7 +48,7 @@ class CrmhubGroup(TyperGroup):
 
 EPILOG = f"""Examples:
 
-  crmhub init demo && cd demo && crmhub db upgrade && crmhub sync --all && crmhub status
+  crmhub init demo && cd demo && crmhub db upgrade && crmhub sync --all && crmhub match && crmhub status
 
   crmhub --project /srv/crm config validate
 
@@ -133,6 +134,7 @@ app.add_typer(config_cmd.app, name="config")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(connectors_cmd.app, name="connectors")
 app.add_typer(mappings_cmd.app, name="mappings")
+app.add_typer(match_cmd.app, name="match")
 app.add_typer(quarantine_cmd.app, name="quarantine")
 app.add_typer(sync_targets_cmd.outbox_app, name="outbox")
 app.add_typer(sync_targets_cmd.conflicts_app, name="conflicts")

@@ -1,0 +1,410 @@
+"""The match-and-merge job: match every live source record and apply the clusters.
+
+    report = run_match(project, engine)            # what `crmhub match` runs
+    report = run_match(project, engine, full=True) # re-estimate the model first
+
+Steps, under the run lock ``match`` and recorded as a run of kind ``match``:
+
+1. stream the live source records' canonical JSON from the store and turn each into a
+   MatchRecord (no Party is kept; the engine holds a columnar table);
+2. take the latest stored model, unless ``full`` is asked, there is none, it was trained
+   on other comparisons or it lacks a record kind now present: then fit one (steward
+   decisions serve as labels) and store it under the hash of its parameters;
+3. run the engine with the stewards' standing decisions (same = must-link, different =
+   cannot-link);
+4. write the pairs at or above the review threshold to ``match_pairs`` (diffed: decided
+   pairs are left alone), the blocking keys to ``blocking_keys``;
+5. apply the clusters, singletons included, to the golden records.
+
+Reusing the stored model is what makes a rerun on unchanged data a no-op: same model, same
+scores, same clusters, so no pair is rewritten and ``apply_clusters`` records no event.
+This is a full recompute; incremental matching against ``blocking_keys`` is a later step.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+from pydantic import ValidationError
+from sqlalchemy.engine import Engine
+
+from canonical.party import Party
+from crmhub.config.models import BlockingFamily, MatchingConfig
+from crmhub.config.project import Project
+from crmhub.errors import CrmhubError, UsageError
+from crmhub.golden import SurvivorshipPolicy, apply_clusters
+from crmhub.match.blocking import record_keys
+from crmhub.match.clustering import StewardDecisions
+from crmhub.match.engine import MatchEngine, MatchResult
+from crmhub.match.explain import PairExplanation
+from crmhub.match.model import FellegiSunterModel, ModelFormatError
+from crmhub.match.party import record_from_party
+from crmhub.match.record import KINDS, MatchRecord
+from crmhub.match.scoring import probability, weight_of
+from crmhub.match.settings import MatchSettings
+from crmhub.match.store import (
+    Explainer,
+    PairRow,
+    iter_live_canonical,
+    latest_model,
+    load_steward_decisions,
+    resolve_source_record,
+    save_model,
+    sync_blocking_keys,
+    write_match_pairs,
+)
+from crmhub.store.locks import connection_lock
+from crmhub.store.runs import finish_run, start_run
+
+log = logging.getLogger(__name__)
+
+RUN_LOCK = "match"
+
+#: Which engine key families each configured blocking family (crmhub.yaml) switches on.
+KEY_FAMILIES_OF: dict[BlockingFamily, tuple[str, ...]] = {
+    BlockingFamily.EMAIL: ("email",),
+    BlockingFamily.PHONE: ("phone",),
+    BlockingFamily.TAX_CODE: ("national_id",),
+    BlockingFamily.VAT_NUMBER: ("vat",),
+    BlockingFamily.NAME_POSTAL_CODE: ("phonetic_name_postcode", "street_postcode"),
+    BlockingFamily.NAME_BIRTH_DATE: (
+        "dob_family",
+        "dob_given",
+        "phonetic_given_family",
+        "name_prefixes",
+    ),
+    BlockingFamily.COMPANY_NAME_CITY: ("company_city", "company_prefixes"),
+}
+
+#: Called with a stage name and a count (records loaded so far, pairs written...).
+Progress = Callable[[str, int], None]
+
+
+class MatchRecordInvalid(CrmhubError):
+    """A stored canonical record that no longer validates as a Party."""
+
+
+class NoStoredModel(UsageError):
+    """Scores or explanations were asked for before any model was fitted and stored."""
+
+
+@dataclass
+class MatchReport:
+    """What a match run did (also stored as the run's counts)."""
+
+    run_id: int
+    records: int = 0
+    candidate_pairs: int = 0
+    merged: int = 0  # stored pairs whose records ended in one cluster
+    to_review: int = 0  # stored pairs left apart for a steward
+    clusters: int = 0  # clusters of two or more records
+    golden_created: int = 0
+    golden_changed: int = 0  # golden rows written (created ones included)
+    golden_events: int = 0
+    refused_clusters: int = 0  # contradicted a standing steward decision; left alone
+    pairs_inserted: int = 0
+    pairs_updated: int = 0
+    pairs_deleted: int = 0
+    blocking_keys: int = 0  # rows held after the run
+    blocking_keys_written: int = 0  # rows inserted or deleted
+    model_version: str = ""
+    model_fitted: bool = False
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, object]:
+        """The JSON-able counts stored on the run."""
+        return asdict(self)
+
+
+def settings_from_config(matching: MatchingConfig) -> MatchSettings:
+    """MatchSettings from ``matching:`` in crmhub.yaml (thresholds, blocking, block size).
+
+    ``term_frequency: false`` is not supported by the engine yet: it is ignored, with a warning.
+    """
+    if not matching.term_frequency:
+        log.warning("matching.term_frequency: false is not supported yet; it is ignored")
+    families = [name for family in matching.blocking for name in KEY_FAMILIES_OF[family]]
+    return MatchSettings(
+        key_families=tuple(dict.fromkeys(families)),
+        key_cap=matching.max_block_size,
+        merge_threshold=_open_probability(matching.thresholds.upper),
+        review_threshold=_open_probability(matching.thresholds.lower),
+    )
+
+
+def _open_probability(value: float) -> float:
+    """The config allows 0 and 1; the engine needs a probability strictly between."""
+    return min(max(value, 1e-9), 1 - 1e-9)
+
+
+def load_records(
+    engine: Engine, on_progress: Progress | None = None, batch_size: int = 5_000
+) -> Iterator[MatchRecord]:
+    """A MatchRecord per live source record (id = the source record id as a string)."""
+    loaded = 0
+    for batch in iter_live_canonical(engine, batch_size):
+        for source_id, canonical in batch:
+            yield _match_record(source_id, canonical)
+        loaded += len(batch)
+        if on_progress is not None:
+            on_progress("load", loaded)
+
+
+def _match_record(source_id: int, canonical: dict[str, object]) -> MatchRecord:
+    try:
+        party = Party.model_validate(canonical)
+    except ValidationError as error:
+        raise MatchRecordInvalid(
+            f"source record {source_id}: stored canonical data is not a valid Party: "
+            f"{error.errors()[0].get('loc')}: {error.errors()[0].get('msg')}",
+            hint="re-sync its connection with `crmhub sync CONNECTION --full`",
+        ) from None
+    return record_from_party(party, record_id=str(source_id))
+
+
+def loaded_engine(
+    project: Project, engine: Engine, on_progress: Progress | None = None
+) -> MatchEngine:
+    """A MatchEngine holding every live source record, with no model yet."""
+    matcher = MatchEngine(settings_from_config(project.config.matching))
+    matcher.add(load_records(engine, on_progress))
+    return matcher
+
+
+def run_match(
+    project: Project,
+    engine: Engine,
+    *,
+    full: bool = False,
+    actor: str = "crmhub",
+    on_progress: Progress | None = None,
+    lock_wait: float = 0,
+) -> MatchReport:
+    """Match all live source records and apply the clusters (see the module docstring).
+
+    Raises :class:`crmhub.store.LockBusy` when another match run holds the lock.
+    """
+    with connection_lock(engine, RUN_LOCK, wait=lock_wait):
+        run_id = start_run(engine, "match")
+        report = MatchReport(run_id=run_id)
+        try:
+            _run(project, engine, report, full, actor, on_progress)
+        except BaseException as error:
+            status = "interrupted" if isinstance(error, KeyboardInterrupt) else "failed"
+            finish_run(engine, run_id, status, counts=report.counts(), error=str(error)[:2000])
+            raise
+        finish_run(engine, run_id, "succeeded", counts=report.counts())
+    return report
+
+
+def _run(
+    project: Project,
+    engine: Engine,
+    report: MatchReport,
+    full: bool,
+    actor: str,
+    on_progress: Progress | None,
+) -> None:
+    clock = _Clock(report.seconds)
+    matcher = loaded_engine(project, engine, on_progress)
+    report.records = int(matcher.table.active.sum())
+    clock.lap("load")
+    decisions = load_steward_decisions(engine)
+    if not report.records:  # nothing to fit a model on or to match
+        _write_pairs(engine, matcher, [], decisions, report)
+        return
+    report.model_version, report.model_fitted = _choose_model(engine, matcher, full, decisions)
+    clock.lap("model")
+    result = matcher.run(decisions)
+    report.candidate_pairs = result.blocking.candidate_pairs
+    clock.lap("match")
+    _write_pairs(engine, matcher, _pair_rows(matcher, result), decisions, report)
+    clock.lap("pairs")
+    _apply(project, engine, result, report, actor)
+    clock.lap("golden")
+    if on_progress is not None:
+        on_progress("done", report.records)
+
+
+def _write_pairs(
+    engine: Engine,
+    matcher: MatchEngine,
+    pairs: list[PairRow],
+    decisions: StewardDecisions,
+    report: MatchReport,
+) -> None:
+    """Store the pairs and the blocking keys; count them into ``report``."""
+    writes = write_match_pairs(engine, pairs, report.model_version, decisions, _explainer(matcher))
+    report.pairs_inserted, report.pairs_updated, report.pairs_deleted = (
+        writes.inserted,
+        writes.updated,
+        writes.deleted,
+    )
+    report.merged = sum(1 for p in pairs if p.status == "merge")
+    report.to_review = len(pairs) - report.merged
+    keys = sync_blocking_keys(engine, _keys_by_source(matcher))
+    report.blocking_keys = keys.kept + keys.inserted
+    report.blocking_keys_written = keys.inserted + keys.deleted
+
+
+def _choose_model(
+    engine: Engine, matcher: MatchEngine, full: bool, decisions: StewardDecisions
+) -> tuple[str, bool]:
+    """Use the latest stored model when it fits these records; else fit and store one.
+    Returns (version, fitted)."""
+    stored = None if full else _usable_stored_model(engine, matcher)
+    if stored is not None:
+        version, model = stored
+        matcher.use_model(model)
+        return version, False
+    model = matcher.fit(decisions)
+    return save_model(engine, model), True
+
+
+def _usable_stored_model(
+    engine: Engine, matcher: MatchEngine
+) -> tuple[str, FellegiSunterModel] | None:
+    try:
+        stored = latest_model(engine)
+    except ModelFormatError as error:
+        log.warning("the stored match model cannot be loaded (%s); fitting a new one", error)
+        return None
+    if stored is None:
+        return None
+    version, model = stored
+    try:
+        model.check_matches([c.name for c in matcher.comparisons])
+    except ModelFormatError as error:
+        log.warning("%s; fitting a new model", error)
+        return None
+    present = {KINDS[code] for code in np.unique(matcher.table.kind[matcher.table.active])}
+    if not present <= set(model.priors):
+        log.warning("the stored match model has no prior for %s; fitting a new one", present)
+        return None
+    return version, model
+
+
+def _pair_rows(matcher: MatchEngine, result: MatchResult) -> list[PairRow]:
+    """The pairs at or above the review threshold; "merge" when both records ended in one
+    cluster, else "review"."""
+    ids, cluster_of = matcher.table.ids, result.cluster_of
+    scored = result.pairs
+    rows = []
+    for left, right, weight in zip(
+        scored.left.tolist(), scored.right.tolist(), scored.weight.tolist()
+    ):
+        a, b = str(ids[left]), str(ids[right])
+        low, high = sorted((int(a), int(b)))
+        rows.append(
+            PairRow(
+                a_id=low,
+                b_id=high,
+                score=weight,
+                probability=float(probability(weight)),
+                status="merge" if cluster_of.get(a) == cluster_of.get(b) else "review",
+            )
+        )
+    return rows
+
+
+def _explainer(matcher: MatchEngine) -> Explainer:
+    def explain(a_id: int, b_id: int) -> dict[str, object]:
+        return matcher.explain(str(a_id), str(b_id)).to_dict()
+
+    return explain
+
+
+def _keys_by_source(matcher: MatchEngine, chunk: int = 50_000) -> Iterator[tuple[int, list[str]]]:
+    """(source record id, blocking keys) of every active record, computed chunk by chunk."""
+    active = np.flatnonzero(matcher.table.active)
+    for start in range(0, active.size, chunk):
+        rows = active[start : start + chunk]
+        keys = record_keys(matcher.table, rows, matcher.families)
+        for row, row_keys in zip(rows.tolist(), keys):
+            yield int(matcher.table.ids[row]), row_keys
+
+
+def _apply(
+    project: Project, engine: Engine, result: MatchResult, report: MatchReport, actor: str
+) -> None:
+    clusters = [[int(m) for m in members] for members in result.clusters().values()]
+    report.clusters = sum(1 for members in clusters if len(members) > 1)
+    applied = apply_clusters(
+        engine,
+        clusters,
+        actor,
+        report.run_id,
+        policy=SurvivorshipPolicy.from_config(project.config.survivorship),
+    )
+    report.golden_created = applied.created
+    report.golden_changed = applied.written
+    report.golden_events = applied.events
+    report.refused_clusters = len(applied.refused)
+    for refused in applied.refused:
+        log.warning("cluster %s not applied: %s", sorted(refused.members), refused.reason)
+
+
+def explain_records(
+    project: Project, engine: Engine, left_ref: str, right_ref: str
+) -> PairExplanation:
+    """Why two source records (ids or CONNECTION/STREAM/KEY) score what they score under
+    the latest stored model. Only the two records are loaded: the term frequencies come
+    from the model."""
+    left_id, left_canonical = resolve_source_record(engine, left_ref)
+    right_id, right_canonical = resolve_source_record(engine, right_ref)
+    if left_id == right_id:
+        raise UsageError(
+            f"{left_ref!r} and {right_ref!r} are the same source record ({left_id})",
+            hint="name two different records",
+        )
+    matcher = MatchEngine(settings_from_config(project.config.matching), model=_stored(engine))
+    left, right = _match_record(left_id, left_canonical), _match_record(right_id, right_canonical)
+    if left.kind != right.kind:
+        raise UsageError(
+            f"source record {left_id} is a {left.kind} and {right_id} a {right.kind}",
+            hint="only records of the same kind are compared",
+        )
+    matcher.add([left, right])
+    return matcher.explain(left.id, right.id)
+
+
+def _stored(engine: Engine) -> FellegiSunterModel:
+    stored = latest_model(engine)
+    if stored is None:
+        raise NoStoredModel("no match model in the store yet", hint="run `crmhub match` first")
+    return stored[1]
+
+
+def histogram_thresholds(settings: MatchSettings) -> list[tuple[str, float]]:
+    """(label, match weight) of the review and merge thresholds, for histograms."""
+    return [
+        ("review", weight_of(settings.review_threshold)),
+        ("merge", weight_of(settings.merge_threshold)),
+    ]
+
+
+def candidate_weights(project: Project, engine: Engine) -> tuple[np.ndarray, MatchSettings]:
+    """Match weights of every candidate pair under the latest stored model (nothing is
+    written); raises :class:`NoStoredModel` when no model was stored yet."""
+    model = _stored(engine)
+    matcher = loaded_engine(project, engine)
+    matcher.use_model(model)
+    left, _, gamma, _ = matcher.candidates()
+    return matcher.scorer.weigh(matcher.table, left, gamma), matcher.settings
+
+
+class _Clock:
+    """Seconds per stage, into a report's ``seconds``."""
+
+    def __init__(self, into: dict[str, float]) -> None:
+        self._into = into
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self._into[stage] = round(now - self._last, 3)
+        self._last = now
