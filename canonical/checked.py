@@ -42,12 +42,12 @@ def check_input(
     text = value if value is not None else raw
     if text is None:
         return data, None
-    result = check(raw_text(text))
-    filled = {
-        **data,
-        "raw": raw_text(raw if raw is not None else text),
-        "value": result.value,
-        "valid": result.valid,
-        "invalid_reason": result.reason,
-    }
+    if text.__class__ is not str:
+        text = raw_text(text)
+    result = check(text)
+    filled = dict(data)
+    filled["raw"] = text if raw is None or raw is value else raw_text(raw)
+    filled["value"] = result.value
+    filled["valid"] = result.valid
+    filled["invalid_reason"] = result.reason
     return filled, result

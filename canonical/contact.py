@@ -16,7 +16,7 @@ from pydantic import Field, ValidationInfo
 
 from canonical.base import COUNTRY_CONTEXT_KEY, DEFAULT_COUNTRY, CanonicalModel, context_country
 from canonical.checked import check_input, raw_text
-from canonical.normalise.address import normalise_address
+from canonical.normalise.address import ADDRESS_COMPONENTS, address_fields
 from canonical.normalise.email import normalise_email
 from canonical.normalise.phone import PhoneKind, normalise_phone
 from canonical.normalise.result import Normalised
@@ -48,14 +48,18 @@ class ContactPoint(CanonicalModel):
 
     @classmethod
     def _prepare(cls, data: Any, info: ValidationInfo) -> Any:
-        if isinstance(data, str | int | float) and not isinstance(data, bool):
-            data = {"raw": data}
-        if not isinstance(data, dict):
-            return data
-        country = context_country(info)
-        filled, result = check_input(data, lambda text: cls._normalise(text, data, country))
+        if data.__class__ is not dict:
+            if isinstance(data, str | int | float) and not isinstance(data, bool):
+                data = {"raw": data}
+            elif not isinstance(data, dict):
+                return data
+        filled, result = check_input(
+            data, lambda text: cls._normalise(text, data, context_country(info))
+        )
         if result is not None:  # copy the normaliser's extras (match_key, kind, ...)
-            filled.update((k, v) for k in cls._EXTRAS if (v := getattr(result, k)) is not None)
+            for name in cls._EXTRAS:
+                if (value := getattr(result, name)) is not None:
+                    filled[name] = value
         return filled
 
     @classmethod
@@ -118,18 +122,6 @@ class WebHandle(ContactPoint):
         return normalise_web(raw, data.get("platform"))
 
 
-ADDRESS_COMPONENTS: tuple[str, ...] = (
-    "street",
-    "house_number",
-    "unit",
-    "postcode",
-    "city",
-    "province",
-    "region",
-    "country",
-)
-
-
 class PostalAddress(ContactPoint):
     """A postal address, as components and as one normalised line (``value``).
 
@@ -165,19 +157,6 @@ class PostalAddress(ContactPoint):
         lines = data.get("lines") or ()
         if isinstance(lines, str):
             lines = (lines,)
-        result = normalise_address(
-            **{k: raw_text(data[k]) for k in ADDRESS_COMPONENTS if k in data},
-            lines=tuple(raw_text(line) for line in lines),
-            raw=data.get("raw"),
-            default_country=country,
-        )
-        normalised = {k: v for k in ADDRESS_COMPONENTS if (v := getattr(result, k)) is not None}
-        return {
-            **data,
-            **normalised,
-            "raw": result.raw,
-            "lines": list(lines),
-            "value": result.value,
-            "valid": result.valid,
-            "invalid_reason": result.reason,
-        }
+        given = tuple(raw_text(data[name]) if name in data else None for name in ADDRESS_COMPONENTS)
+        fields = address_fields(given, tuple(map(raw_text, lines)), data.get("raw"), country)
+        return {**data, **fields, "lines": list(lines)}

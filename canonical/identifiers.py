@@ -69,13 +69,15 @@ class Identifier(CanonicalModel):
         if not isinstance(data, dict) or "scheme" not in data:
             return data
         scheme = str(data["scheme"]).strip().upper()
-        data = {**data, "scheme": scheme}
+        if scheme != data["scheme"] or data["scheme"].__class__ is not str:
+            data = {**data, "scheme": scheme}
         if scheme == IdScheme.SYSTEM and not data.get("system"):
             raise ValueError(
                 "an identifier with scheme SYSTEM needs `system` (the system it comes from)"
             )
-        country = context_country(info)
-        filled, result = check_input(data, lambda text: normalise_identifier(scheme, text, country))
+        filled, result = check_input(
+            data, lambda text: normalise_identifier(scheme, text, context_country(info))
+        )
         if isinstance(result, IdentifierResult):
             filled["country"] = data.get("country") or result.country
             filled["verification"] = _stronger(data.get("verification"), result)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterator
 from enum import StrEnum
 from typing import Any, Self, TypeVar
@@ -11,7 +9,7 @@ from typing import Any, Self, TypeVar
 from pydantic import Field, ValidationInfo, model_validator
 
 from canonical.activity import Interaction, OrderSummary, Relationship
-from canonical.base import CanonicalModel, is_blank
+from canonical.base import CanonicalModel
 from canonical.consent import ConsentChannel, ConsentEvent, ConsentPurpose, ConsentStatus
 from canonical.contact import (
     ADDRESS_COMPONENTS,
@@ -21,6 +19,7 @@ from canonical.contact import (
     PostalAddress,
     WebHandle,
 )
+from canonical.content_hash import content_hash_of
 from canonical.credit import CreditAssessment
 from canonical.fields import Text
 from canonical.identifiers import Identifier
@@ -63,10 +62,23 @@ def _has_content(entry: Any, content_keys: tuple[str, ...]) -> bool:
     if entry.__class__ is dict:
         for key in content_keys:
             value = entry.get(key)
-            if value is not None and value != [] and not is_blank(value):
+            if value is None:
+                continue
+            if value.__class__ is str:
+                if value and not value.isspace():
+                    return True
+            elif value != []:
                 return True
         return False
     return entry is not None
+
+
+def _without_empty(entries: list[Any], content_keys: tuple[str, ...]) -> list[Any] | None:
+    """``entries`` without those that have no content, or ``None`` when all have some."""
+    for entry in entries:
+        if not _has_content(entry, content_keys):
+            return [e for e in entries if _has_content(e, content_keys)]
+    return None
 
 
 class Party(CanonicalModel):
@@ -101,14 +113,19 @@ class Party(CanonicalModel):
     def _prepare(cls, data: Any, info: ValidationInfo) -> Any:
         if not isinstance(data, dict):
             return data
-        data = dict(data)
+        prepared = None  # a copy of ``data``, made at the first change (the input is the caller's)
         for name, content_keys in _CONTACT_LISTS.items():
             entries = data.get(name)
-            if entries.__class__ is list:
-                data[name] = [e for e in entries if _has_content(e, content_keys)]
+            if (
+                entries.__class__ is list
+                and (kept := _without_empty(entries, content_keys)) is not None
+            ):
+                prepared = dict(data) if prepared is None else prepared
+                prepared[name] = kept
         if "kind" not in data:
-            data["kind"] = _infer_kind(data)
-        return data
+            prepared = dict(data) if prepared is None else prepared
+            prepared["kind"] = _infer_kind(data)
+        return data if prepared is None else prepared
 
     @model_validator(mode="after")
     def _check_kind_and_name(self) -> Self:
@@ -184,11 +201,23 @@ class Party(CanonicalModel):
         Blake2b (16 bytes, hex) of the sorted-key JSON of the party without
         ``provenance`` (where and when it was read is not content) and without fields
         at their default value (so adding an optional field to the model does not
-        change the hash of records that do not use it).
+        change the hash of records that do not use it). Use :meth:`canonical_dump` when
+        the dump is wanted too: it serialises once.
         """
-        payload = self.model_dump(mode="json", exclude={"provenance"}, exclude_defaults=True)
-        text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+        return content_hash_of(self._stored_dump())
+
+    def canonical_dump(self) -> tuple[dict[str, Any], str]:
+        """What the store keeps of the party, and its :meth:`content_hash`, from one dump.
+
+        Returns:
+            (the dump: ``model_dump(mode="json", exclude_none=True, exclude_defaults=True)``,
+            the content hash of the same content without ``provenance``).
+        """
+        dump = self._stored_dump()
+        return dump, content_hash_of(dump)
+
+    def _stored_dump(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
 
     @classmethod
     def json_schema(cls) -> dict[str, Any]:

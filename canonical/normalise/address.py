@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from canonical.normalise.country import normalise_country
 from canonical.normalise.postcode import normalise_postcode
 from canonical.normalise.province import is_province_sigla, normalise_province
 from canonical.normalise.result import Normalised
-from canonical.normalise.street import normalise_house_number, normalise_street, place_name_case
+from canonical.normalise.street import normalise_house_number, place_name_case, split_street
 from canonical.normalise.text import collapse_whitespace
 
 _CITY_WITH_SIGLA = re.compile(r"^(?P<city>.*?)\s*\((?P<sigla>[A-Za-z]{2})\)$")
@@ -58,7 +59,7 @@ def normalise_city(raw: str) -> str:
 
 @dataclass(slots=True)
 class _Parts:
-    """Address components while they are being normalised (mutable scratch space)."""
+    """Address components while they are read from free-text lines (mutable scratch space)."""
 
     street: str | None = None
     house_number: str | None = None
@@ -70,10 +71,31 @@ class _Parts:
     country: str | None = None
 
 
-_COMPONENTS = _Parts.__slots__
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """The place part of an address, normalised: everything but street, number and unit."""
+
+    postcode: str | None
+    city: str | None
+    province: str | None
+    region: str | None
+    country: str | None
+    problems: tuple[str, ...]  # what is wrong with it, in the order found
+    line: str  # its part of the one-line rendering: "20121 Milano MI"
 
 
-@lru_cache(maxsize=16384)
+ADDRESS_COMPONENTS: tuple[str, ...] = (
+    "street",
+    "house_number",
+    "unit",
+    "postcode",
+    "city",
+    "province",
+    "region",
+    "country",
+)
+
+
 def normalise_address(
     *,
     street: str | None = None,
@@ -96,51 +118,145 @@ def normalise_address(
     (if any) has the country's shape, an Italian province (if any) exists, and there is
     a street or a city.
     """
-    given = (street, house_number, unit, postcode, city, province, region, country)
-    if raw is None:
-        raw = ", ".join((*lines, *(v for v in given if v)))
-    parts = _Parts(*(_clean(v) for v in given))
-    if lines:
-        _fill_from_lines(parts, lines)
-    problems: list[str] = []
-    parts.country = _country(parts.country, default_country, problems)
-    _normalise_street_parts(parts)
-    if parts.city:
-        _split_city_sigla(parts)
-        parts.city = normalise_city(parts.city)
-    if parts.postcode:
-        checked = normalise_postcode(parts.postcode, parts.country or default_country)
-        parts.postcode = checked.value if checked.valid else parts.postcode
-        _note(problems, checked)
-    if parts.province and (parts.country or default_country) == "IT":
-        _normalise_province_part(parts, problems)
-    elif parts.province:
-        parts.province = collapse_whitespace(parts.province)
-    if parts.region:
-        parts.region = normalise_city(parts.region)
-    if not parts.street and not parts.city:
-        problems.append("the address has neither a street nor a city")
+    fields = address_fields(
+        (street, house_number, unit, postcode, city, province, region, country),
+        lines,
+        raw,
+        default_country,
+    )
     return AddressResult(
-        raw=raw,
-        value=None if problems else _one_line(parts),
-        valid=not problems,
-        reason="; ".join(problems) or None,
-        street=parts.street,
-        house_number=parts.house_number,
-        unit=parts.unit,
-        postcode=parts.postcode,
-        city=parts.city,
-        province=parts.province,
-        region=parts.region,
-        country=parts.country,
+        raw=fields["raw"],
+        value=fields["value"],
+        valid=fields["valid"],
+        reason=fields["invalid_reason"],
+        **{name: fields.get(name) for name in ADDRESS_COMPONENTS},
     )
 
 
-def _one_line(parts: _Parts) -> str:
-    """One-line rendering: "Via Roma 12/A int. 3, 20121 Milano MI, IT"."""
-    street = " ".join(p for p in (parts.street, parts.house_number, parts.unit) if p)
-    place = " ".join(p for p in (parts.postcode, parts.city, parts.province) if p)
-    return ", ".join(p for p in (street, place, parts.country) if p)
+def address_fields(
+    given: tuple[str | None, ...],
+    lines: tuple[str, ...],
+    raw: str | None,
+    default_country: str,
+) -> dict[str, Any]:
+    """:func:`normalise_address` for the address model, without the result object.
+
+    ``given`` holds the components in the order of :data:`ADDRESS_COMPONENTS`. Returns the
+    normalised components that are not ``None``, and ``raw``, ``value``, ``valid`` and
+    ``invalid_reason``, named as the model names them.
+    """
+    street, house_number, unit, postcode, city, province, region, country = given
+    if raw is None:
+        raw = ", ".join((*lines, *(v for v in given if v)))
+    if lines:
+        parts = _Parts(*(_clean(v) for v in given))
+        _fill_from_lines(parts, lines)
+        street, house_number, unit = parts.street, parts.house_number, parts.unit
+        place = _place(
+            parts.postcode,
+            parts.city,
+            parts.province,
+            parts.region,
+            parts.country,
+            default_country,
+        )
+    else:  # the place part of an address repeats from record to record: it is cached
+        street, house_number, unit = _clean(street), _clean(house_number), _clean(unit)
+        place = _place_as_given(postcode, city, province, region, country, default_country)
+    street, house_number, unit = _street_parts(street, house_number, unit)
+    problems = place.problems
+    if not street and not place.city:
+        problems = (*problems, "the address has neither a street nor a city")
+    fields: dict[str, Any] = {}
+    for name, value in (
+        ("street", street),
+        ("house_number", house_number),
+        ("unit", unit),
+        ("postcode", place.postcode),
+        ("city", place.city),
+        ("province", place.province),
+        ("region", place.region),
+        ("country", place.country),
+    ):
+        if value is not None:
+            fields[name] = value
+    fields["raw"] = raw
+    if problems:
+        fields["value"] = None
+    else:
+        street_line = " ".join(p for p in (street, house_number, unit) if p)
+        fields["value"] = ", ".join(p for p in (street_line, place.line, place.country) if p)
+    fields["valid"] = not problems
+    fields["invalid_reason"] = "; ".join(problems) or None
+    return fields
+
+
+@lru_cache(maxsize=16384)
+def _place_as_given(
+    postcode: str | None,
+    city: str | None,
+    province: str | None,
+    region: str | None,
+    country: str | None,
+    default_country: str,
+) -> _Place:
+    return _place(
+        _clean(postcode),
+        _clean(city),
+        _clean(province),
+        _clean(region),
+        _clean(country),
+        default_country,
+    )
+
+
+def _place(
+    postcode: str | None,
+    city: str | None,
+    province: str | None,
+    region: str | None,
+    country: str | None,
+    default_country: str,
+) -> _Place:
+    """Normalise the place components (already cleaned of stray spaces and commas)."""
+    problems: list[str] = []
+    country = _country(country, default_country, problems)
+    if city:
+        city, province = _split_city_sigla(city, province)
+        city = normalise_city(city)
+    if postcode:
+        checked = normalise_postcode(postcode, country or default_country)
+        postcode = checked.value if checked.valid else postcode
+        _note(problems, checked)
+    if province and (country or default_country) == "IT":
+        checked_province = normalise_province(province)
+        _note(problems, checked_province)
+        if checked_province.valid:
+            province = checked_province.value
+            region = region or checked_province.region
+    elif province:
+        province = collapse_whitespace(province)
+    if region:
+        region = normalise_city(region)
+    line = " ".join(p for p in (postcode, city, province) if p)
+    return _Place(postcode, city, province, region, country, tuple(problems), line)
+
+
+def _street_parts(
+    street: str | None, house_number: str | None, unit: str | None
+) -> tuple[str | None, str | None, str | None]:
+    """Normalised (street, house number, unit); a number written in the street line is
+    taken out of it unless a different one was given apart."""
+    if not street:
+        return street, normalise_house_number(house_number) if house_number else house_number, unit
+    split = split_street(street)
+    split_value, split_number, split_unit = (
+        (split.value, split.house_number, split.unit) if split else (None, None, None)
+    )
+    if house_number is None or normalise_house_number(house_number) == split_number:
+        return split_value, split_number, unit or split_unit
+    # the street line holds another number too: keep it whole, do not guess
+    return normalise_city(street), normalise_house_number(house_number), unit
 
 
 def _clean(value: str | None) -> str | None:
@@ -161,39 +277,14 @@ def _country(country: str | None, default_country: str, problems: list[str]) -> 
     return checked.value if checked.valid else country
 
 
-def _normalise_street_parts(parts: _Parts) -> None:
-    if not parts.street:
-        if parts.house_number:
-            parts.house_number = normalise_house_number(parts.house_number)
-        return
-    split = normalise_street(parts.street)
-    if (
-        parts.house_number is None
-        or normalise_house_number(parts.house_number) == split.house_number
-    ):
-        parts.street = split.value
-        parts.house_number, parts.unit = split.house_number, parts.unit or split.unit
-    else:  # the street line holds another number too: keep it whole, do not guess
-        parts.street = normalise_city(parts.street)
-        parts.house_number = normalise_house_number(parts.house_number)
-
-
-def _split_city_sigla(parts: _Parts) -> None:
+def _split_city_sigla(city: str, province: str | None) -> tuple[str, str | None]:
     """Move "(MI)" out of "Milano (MI)" into the province when no province was given."""
-    if not (parts.city or "").endswith(")"):
-        return
-    match = _CITY_WITH_SIGLA.match(parts.city or "")
+    if not city.endswith(")"):
+        return city, province
+    match = _CITY_WITH_SIGLA.match(city)
     if match and match.group("city"):
-        parts.city = match.group("city")
-        parts.province = parts.province or match.group("sigla")
-
-
-def _normalise_province_part(parts: _Parts, problems: list[str]) -> None:
-    checked = normalise_province(parts.province or "")
-    _note(problems, checked)
-    if checked.valid:
-        parts.province = checked.value
-        parts.region = parts.region or checked.region
+        return match.group("city"), province or match.group("sigla")
+    return city, province
 
 
 def _fill_from_lines(parts: _Parts, lines: tuple[str, ...]) -> None:

@@ -40,10 +40,10 @@ class DateTimeResult(Normalised[dt.datetime]):
 
 def ensure_utc(moment: dt.datetime) -> dt.datetime:
     """Return ``moment`` in UTC; a naive datetime is taken to be UTC already."""
+    if moment.tzinfo is dt.UTC:
+        return moment
     if moment.tzinfo is None:
         return moment.replace(tzinfo=dt.UTC)
-    if moment.utcoffset() == dt.timedelta(0) and moment.tzinfo is dt.UTC:
-        return moment
     return moment.astimezone(dt.UTC)
 
 

@@ -36,7 +36,6 @@ class EmailResult(Normalised[str]):
     match_key: str | None = None
 
 
-@lru_cache(maxsize=16384)
 def normalise_email(raw: str) -> EmailResult:
     """Validate and normalise one e-mail address (syntax only, no DNS look-up)."""
     text = raw.strip()
@@ -53,6 +52,11 @@ def normalise_email(raw: str) -> EmailResult:
         local, _, domain = text.rpartition("@")
         value = f"{local}@{domain.lower()}"
         return EmailResult.ok(raw, value, match_key=email_match_key(value))
+    return _normalise_with_email_validator(raw, text)
+
+
+@lru_cache(maxsize=16384)
+def _normalise_with_email_validator(raw: str, text: str) -> EmailResult:
     try:
         checked = validate_email(text, check_deliverability=False, allow_display_name=True)
     except EmailNotValidError as exc:

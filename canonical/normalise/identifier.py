@@ -11,7 +11,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import lru_cache
 
 from stdnum import lei
 from stdnum.exceptions import ValidationError
@@ -96,7 +95,6 @@ SCHEME_RULES: dict[str, SchemeRule] = {
 _SCHEME_COUNTRY: dict[str, str] = {IdScheme.IT_PIVA: "IT", IdScheme.IT_CF: "IT"}
 
 
-@lru_cache(maxsize=16384)
 def normalise_identifier(scheme: str, raw: str, default_country: str = "IT") -> IdentifierResult:
     """Normalise ``raw`` as an identifier of ``scheme``.
 
@@ -116,4 +114,6 @@ def normalise_identifier(scheme: str, raw: str, default_country: str = "IT") -> 
     if not result.valid or result.value is None:
         return IdentifierResult.fail(raw, result.reason or "invalid", country=country)
     verification = Verification.CHECKSUM if rule.verifies_checksum else Verification.NONE
-    return IdentifierResult.ok(raw, result.value, country=country, verification=verification)
+    return IdentifierResult(
+        raw=raw, value=result.value, valid=True, country=country, verification=verification
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 from canonical.data.street_types import STREET_LOWERCASE_WORDS, STREET_TYPES
 from canonical.normalise.result import Normalised
@@ -61,6 +62,7 @@ def _street_type_index() -> dict[str, str]:
     return {squash(spelling): canonical for spelling, canonical in STREET_TYPES.items()}
 
 
+@lru_cache(maxsize=16384)
 def place_name_case(text: str, *, capitalise_first: bool) -> str:
     """Title-case a street or place name the Italian way when written in one case."""
     return title_case(
@@ -71,6 +73,7 @@ def place_name_case(text: str, *, capitalise_first: bool) -> str:
     )
 
 
+@lru_cache(maxsize=4096)
 def normalise_house_number(text: str) -> str:
     """ "12 / a" -> "12/A", "12a" -> "12A", "s.n.c." -> "SNC", "12 bis" -> "12 bis"."""
     if squash(text) == "snc":
@@ -79,12 +82,21 @@ def normalise_house_number(text: str) -> str:
     return re.sub(r"(?<=[\d/\-])\s*([a-zA-Z]{1,2})$", lambda m: m.group(1).upper(), text)
 
 
-@lru_cache(maxsize=65536)
-def normalise_street(raw: str) -> StreetResult:
-    """Split a street line into type, name, house number and unit (see the module docstring)."""
+class StreetParts(NamedTuple):
+    """A street line split up (what :class:`StreetResult` holds, without the result's frame)."""
+
+    value: str  # the street without number ("Via Roma")
+    street_type: str | None
+    name: str
+    house_number: str | None
+    unit: str | None
+
+
+def split_street(raw: str) -> StreetParts | None:
+    """Split a street line into type, name, house number and unit; ``None`` when empty."""
     text = collapse_whitespace(raw).strip(" ,;")
     if not text:
-        return StreetResult.fail(raw, "the street is empty")
+        return None
     street_type = None
     if match := _street_type_pattern().match(text):
         street_type = _street_type_index()[squash(match.group("type"))]
@@ -96,6 +108,19 @@ def normalise_street(raw: str) -> StreetResult:
         text = text[: found.start()].strip(" ,;")
     name = place_name_case(text, capitalise_first=street_type is None)
     value = f"{street_type} {name}" if street_type else name
+    return StreetParts(value, street_type, name, number, unit)
+
+
+def normalise_street(raw: str) -> StreetResult:
+    """Split a street line into type, name, house number and unit (see the module docstring)."""
+    parts = split_street(raw)
+    if parts is None:
+        return StreetResult.fail(raw, "the street is empty")
     return StreetResult.ok(
-        raw, value, street_type=street_type, name=name, house_number=number, unit=unit
+        raw,
+        parts.value,
+        street_type=parts.street_type,
+        name=parts.name,
+        house_number=parts.house_number,
+        unit=parts.unit,
     )

@@ -3,6 +3,10 @@
 The normalised ``value`` is the VIES form: country prefix plus compact number
 ("IT00743110157", "EL094259216"). Greece's prefix is EL (GR is accepted on input);
 Northern Ireland's is XI.
+
+An Italian number that is already 11 plain digits (with or without "IT") is checked directly
+(:mod:`canonical.normalise.partita_iva`); every other number, and every one that fails, goes
+through python-stdnum, whose answers are cached.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError
 
 from canonical.normalise.checksum_errors import explain
+from canonical.normalise.partita_iva import is_ascii_digits, is_valid_partita_iva
 from canonical.normalise.result import Normalised
 
 # VAT prefix -> ISO 3166-1 alpha-2 country, for the prefixes that differ.
@@ -41,7 +46,6 @@ class VatResult(Normalised[str]):
     number: str | None = None
 
 
-@lru_cache(maxsize=16384)
 def normalise_vat(raw: str, default_country: str = "IT") -> VatResult:
     """Validate a VAT number written with or without its country prefix.
 
@@ -50,6 +54,19 @@ def normalise_vat(raw: str, default_country: str = "IT") -> VatResult:
         default_country: ISO country assumed when the number has no prefix.
     """
     text = _SEPARATORS.sub("", raw).upper()
+    has_it_prefix = text.startswith("IT")
+    number = text[2:] if has_it_prefix else text
+    if (
+        (has_it_prefix or default_country.upper() == "IT")
+        and is_ascii_digits(number, 11)
+        and is_valid_partita_iva(number)
+    ):
+        return VatResult.ok(raw, "IT" + number, prefix="IT", country="IT", number=number)
+    return _normalise_with_stdnum(raw, text, default_country)
+
+
+@lru_cache(maxsize=16384)
+def _normalise_with_stdnum(raw: str, text: str, default_country: str) -> VatResult:
     if not text:
         return VatResult.fail(raw, "the VAT number is empty")
     prefix = text[:2]

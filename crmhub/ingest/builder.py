@@ -51,13 +51,13 @@ def build_version(record: SourceRecord, mapping: CompiledMapping, raw_hash: str)
     refused = _refused_issues(party, mapping.spec.reject_invalid)
     if refused:
         return Rejected(record.key, record.data, "validate", refused, record.position)
-    canonical: dict[str, Any] = party.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    canonical, content_hash = party.canonical_dump()  # one serialisation for both
     return NewVersion(
         key=record.key,
         raw=record.data,
         raw_hash=raw_hash,
         canonical=canonical,
-        content_hash=party.content_hash(),
+        content_hash=content_hash,
         party_kind=str(party.kind),
         display_name=party.display_name,
         source_updated_at=datetime.fromisoformat(updated_at) if updated_at else None,

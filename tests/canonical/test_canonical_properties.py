@@ -370,3 +370,9 @@ def test_web_idempotent(raw: str, platform: str | None) -> None:
     if first.valid and first.value is not None:
         again = normalise_web(first.value, platform)
         assert (again.value, again.platform) == (first.value, first.platform)
+
+
+def test_stacked_legal_forms_normalise_to_a_stable_name():
+    # Found by hypothesis: one pass took off "S.r.l." and only then "Sas ... di" became visible.
+    first = normalise_legal_form("& Sas & di Rossi Mario & C. S.r.l.")
+    assert normalise_legal_form(first.value).value == first.value == "Rossi Mario & C."
