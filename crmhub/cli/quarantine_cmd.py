@@ -95,5 +95,5 @@ def replay(
             raise
         finish_run(engine, run_id, "succeeded", totals)
     for name, counts in totals.items():
-        stored = counts["new"] + counts["changed"]
+        stored = counts["read"] - counts["quarantined"]
         success_line(f"{connection}/{name}: {stored} stored, {counts['quarantined']} still failing")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.engine import Connection, Engine
 
@@ -23,6 +23,7 @@ from crmhub.ingest.writer import NewVersion, Rejected, Stored, StreamWriter, Wri
 from crmhub.mapping.compiler import CompiledMapping
 from crmhub.store.engine import immediate_writes
 
+T = TypeVar("T")
 ProgressFn = Callable[[StreamCounts], None]
 EchoFn = Callable[[Connection, list[SourceRecord]], set[str]]  # see crmhub.sync.echo
 
@@ -69,12 +70,13 @@ def _batches(items: Iterable[Any], size: int) -> Iterator[_Batch]:
     yield batch
 
 
-def _latest_per_key(records: list[SourceRecord]) -> list[SourceRecord]:
-    """One record per key; a later one (newer in cursor order) wins."""
-    by_key: dict[str, SourceRecord] = {}
-    for record in records:
-        by_key.pop(record.key, None)
-        by_key[record.key] = record
+def latest_per_key(items: Iterable[T], key: Callable[[T], str]) -> list[T]:
+    """One item per key, in the order of their last occurrence; a later one (newer) wins."""
+    by_key: dict[str, T] = {}
+    for item in items:
+        k = key(item)
+        by_key.pop(k, None)
+        by_key[k] = item
     return list(by_key.values())
 
 
@@ -95,7 +97,7 @@ def _classify(batch: _Batch, stored: dict[str, Stored], mapper: Mapper, fingerpr
     """Skip what is unchanged, plan deletions, and send the rest to the mapper."""
     plan = WritePlan([], [], [], [], [], [], batch.state)
     to_build: list[tuple[SourceRecord, str]] = []
-    for record in _latest_per_key(batch.records):
+    for record in latest_per_key(batch.records, key=lambda r: r.key):
         plan.seen_keys.append(record.key)
         existing = stored.get(record.key)
         if record.deleted:
@@ -122,13 +124,15 @@ def _classify(batch: _Batch, stored: dict[str, Stored], mapper: Mapper, fingerpr
 def _complete(planned: _Planned, counts: StreamCounts) -> WritePlan:
     """Place the built records (insert, update, or content unchanged) into the batch's plan."""
     for result in planned.building.results():
-        _place(result, planned.stored, planned.plan, counts, planned.echo_keys)
+        place_version(result, planned.stored, planned.plan, counts, planned.echo_keys)
     counts.quarantined += len(planned.plan.rejected)
     return planned.plan
 
 
-def _place(result: NewVersion | Rejected, stored: dict[str, Stored], plan: WritePlan, counts: StreamCounts,
-           echo_keys: set[str]) -> None:
+def place_version(result: NewVersion | Rejected, stored: dict[str, Stored], plan: WritePlan,
+                  counts: StreamCounts, echo_keys: set[str]) -> None:
+    """Put a built record where it belongs in the batch's plan: insert, update, raw-only
+    (content unchanged), echo, or quarantine; and count it."""
     if isinstance(result, Rejected):
         plan.rejected.append(result)
         return

@@ -18,6 +18,7 @@ from connectors.sdk import SourceRecord
 from crmhub.ingest.builder import build_version
 from crmhub.ingest.counts import StreamCounts
 from crmhub.ingest.hashing import raw_hash
+from crmhub.ingest.pipeline import latest_per_key, place_version
 from crmhub.ingest.writer import NewVersion, StreamWriter, WritePlan
 from crmhub.mapping.compiler import CompiledMapping
 from crmhub.store.engine import immediate_writes
@@ -97,7 +98,7 @@ def replay(
         conn.rollback()
         plan = WritePlan([], [], [], [], [], [])
         superseded: list[int] = []
-        for entry in _latest_per_key(entries):
+        for entry in latest_per_key(entries, key=lambda e: e.source_key or ""):
             assert entry.source_key is not None
             existing = stored.get(entry.source_key)
             if existing and (existing.last_changed_run_id or 0) > entry.run_id:
@@ -109,7 +110,7 @@ def replay(
             if not isinstance(result, NewVersion):
                 counts.quarantined += 1
                 continue  # still failing: the entry stays open as it is
-            _add(result, existing, plan, counts)
+            place_version(result, stored, plan, counts, echo_keys=set())
         with conn.begin():
             writer.apply(plan)
             if superseded:
@@ -118,20 +119,3 @@ def replay(
                     .values(resolved_at=utc_now(), resolved_run_id=run_id)
                 )
     return counts
-
-
-def _latest_per_key(entries: list[QuarantineEntry]) -> list[QuarantineEntry]:
-    latest: dict[str, QuarantineEntry] = {}
-    for entry in entries:
-        assert entry.source_key is not None
-        latest[entry.source_key] = entry
-    return list(latest.values())
-
-
-def _add(result: NewVersion, existing: Any, plan: WritePlan, counts: StreamCounts) -> None:
-    if existing is None:
-        plan.inserts.append(result)
-        counts.new += 1
-    else:
-        plan.updates.append((existing, result))
-        counts.changed += 1

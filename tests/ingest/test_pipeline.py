@@ -41,7 +41,6 @@ def test_second_sync_with_nothing_changed_writes_nothing(store_engine, mapping):
     before = stored(store_engine)
     with store_engine.connect() as conn:
         stamps = dict(conn.execute(sa.select(source_records.c.source_key, source_records.c.updated_at)).all())
-    system.config = MemoryConfig(page_size=3)
     counts = sync(store_engine, system, mapping)  # incremental: nothing newer than the state
     assert (counts.read, counts.new, counts.changed) == (0, 0, 0)
     # a full re-read (no state) of identical records changes nothing either
