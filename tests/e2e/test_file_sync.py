@@ -118,3 +118,17 @@ def test_status_shows_a_syncs_counts_per_stream(crmhub):
     assert crmhub("sync", "--all").exit_code == 0
     status = crmhub("status")
     assert "customers: read 21, new 20, quarantined 1" in status.stdout
+
+
+def test_sync_exits_3_naming_the_holder_when_another_run_holds_the_lock(crmhub, store_url):
+    from crmhub.store import connection_lock, create_store_engine
+
+    engine = create_store_engine(store_url)
+    try:
+        with connection_lock(engine, "connection:legacy_crm"):
+            result = crmhub("sync", "legacy_crm")
+    finally:
+        engine.dispose()
+    assert result.exit_code == 3
+    assert "legacy_crm" in result.stderr and "hint:" in result.stderr
+    assert store_rows(store_url) == {}

@@ -238,3 +238,16 @@ def test_invalid_value_is_kept_flagged_unless_the_mapping_refuses_it(store_engin
     assert entry.source_key == "A2"
     assert "emails[0]" in entry.reason and "reject_invalid" in entry.reason
     assert "A2" not in stored(store_engine)
+
+
+def test_gc_tuning_is_undone_after_the_ingest():
+    import gc
+
+    from crmhub.ingest.mapper import gc_tuned
+
+    before = gc.get_threshold()
+    with gc_tuned():
+        assert gc.get_threshold() != before
+        assert gc.get_freeze_count() > 0
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
