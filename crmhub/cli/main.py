@@ -16,12 +16,14 @@ from crmhub.cli import (
     config_cmd,
     connectors_cmd,
     db_cmd,
+    golden_cmd,
     init_cmd,
     mappings_cmd,
     match_cmd,
     quarantine_cmd,
     serve_cmd,
     status_cmd,
+    steward_cmd,
     sync_cmd,
     sync_targets_cmd,
     users_cmd,
@@ -138,4 +140,6 @@ app.add_typer(match_cmd.app, name="match")
 app.add_typer(quarantine_cmd.app, name="quarantine")
 app.add_typer(sync_targets_cmd.outbox_app, name="outbox")
 app.add_typer(sync_targets_cmd.conflicts_app, name="conflicts")
+app.add_typer(steward_cmd.app, name="steward")
+app.add_typer(golden_cmd.app, name="golden")
 app.add_typer(users_cmd.app, name="users")

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from crmhub.cli.context import state
+
+if TYPE_CHECKING:
+    from crmhub.cli.context import CliState
+    from crmhub.web import WebSettings
 
 SECRET_ENV = "CRMHUB_WEB_SECRET"
 
@@ -73,18 +77,14 @@ def serve(
     )
 
 
-def _golden_actions(cli: object, settings: object) -> dict[str, object]:
-    """Merge and unmerge through the golden-record engine with the project's survivorship policy;
-    without a project (a bare --database-url), the workbench offers decisions only."""
-    from crmhub.errors import ProjectNotFound
-    from crmhub.golden.policy import SurvivorshipPolicy
+def _golden_actions(cli: CliState, settings: WebSettings) -> dict[str, object]:
+    """The engine and golden-record actions for the workbench; none without a project."""
     from crmhub.store.engine import create_store_engine
-    from crmhub.web.golden_actions import GoldenStewardActions
+    from crmhub.web.golden_actions import golden_actions_for_project
 
-    try:
-        survivorship = cli.project().config.survivorship  # type: ignore[attr-defined]
-    except ProjectNotFound:
+    engine = create_store_engine(settings.database_url)
+    actions = golden_actions_for_project(cli.project, engine, settings.clock)
+    if actions is None:
+        engine.dispose()
         return {}
-    engine = create_store_engine(settings.database_url)  # type: ignore[attr-defined]
-    policy = SurvivorshipPolicy.from_config(survivorship)
-    return {"engine": engine, "actions": GoldenStewardActions(engine, settings.clock, policy)}  # type: ignore[attr-defined]
+    return {"engine": engine, "actions": actions}
