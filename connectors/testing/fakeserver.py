@@ -251,8 +251,9 @@ class _Route:
 class FakeServer:
     """A fake HTTP API on loopback. Start and stop it with ``with server:`` (or start()/stop())."""
 
-    def __init__(self, name: str = "fake") -> None:
+    def __init__(self, name: str = "fake", *, port: int = 0) -> None:
         self.name = name
+        self.port = port  # 0: a free port, chosen when the server starts
         self.faults = FaultPlan()
         self.requests: list[LoggedRequest] = []
         self.errors: list[str] = []  # tracebacks of handlers that raised (answered 500)
@@ -288,10 +289,11 @@ class FakeServer:
         return f"http://127.0.0.1:{self._httpd.server_address[1]}"
 
     def start(self) -> Self:
-        """Bind a free loopback port and serve in a background thread."""
+        """Bind the loopback port (a free one unless ``port`` was given) and serve in a
+        background thread. ``OSError`` when the given port is taken."""
         if self._httpd is not None:
             return self
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler_class(self))
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", self.port), _make_handler_class(self))
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
             target=self._httpd.serve_forever,

@@ -22,6 +22,7 @@ from connectors.testing.fake_salesforce.schema import (
     FieldSpec,
     SObjectSpec,
     format_datetime,
+    parse_datetime,
     salesforce_id,
 )
 from connectors.testing.fake_salesforce.soql import SoqlQuery
@@ -47,6 +48,39 @@ class Org:
         self.rules: list[ValidationRule] = []
         self._serial = itertools.count(1)
         self._ext_index: dict[tuple[str, str], dict[str, set[str]]] = {}
+
+    def catch_up(self, now: datetime) -> None:
+        """Move the clock on to ``now`` (whole seconds); never back."""
+        self.now = max(self.now, now.replace(microsecond=0))
+
+    def to_state(self) -> dict[str, Any]:
+        """The data as JSON-able values (``from_state`` reads it back; rules are not kept)."""
+        serial = next(self._serial)
+        self._serial = itertools.count(serial)
+        records = {
+            name: [render(r, r.keys()) for r in sorted(rows.values(), key=lambda r: r["Id"])]
+            for name, rows in self.records.items()
+        }
+        return {"now": format_datetime(self.now), "next_serial": serial, "records": records}
+
+    @classmethod
+    def from_state(
+        cls, state: Mapping[str, Any], objects: Mapping[str, SObjectSpec] = STANDARD_OBJECTS
+    ) -> Org:
+        """An org holding the data ``to_state`` gave (records of unknown sObjects refused)."""
+        org = cls(objects)
+        org.now = parse_datetime(state["now"])
+        org._serial = itertools.count(int(state["next_serial"]))
+        for name, rows in state["records"].items():
+            spec = org.spec(name)
+            dates = [f.name for f in spec.fields if f.kind == "datetime"]
+            for row in rows:
+                record = {f.name: None for f in spec.fields} | dict(row)
+                record.update({k: parse_datetime(record[k]) for k in dates if record[k]})
+                org.records[name][record["Id"]] = record
+                if not record["IsDeleted"]:
+                    org._index(spec, record)
+        return org
 
     def spec(self, sobject: str) -> SObjectSpec:
         """The sObject spec; 404 NOT_FOUND for an unknown name, as in a REST URL."""

@@ -47,6 +47,11 @@ def format_datetime(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
 
 
+def parse_datetime(text: str) -> datetime:
+    """A datetime in Salesforce's JSON form (``format_datetime``) read back."""
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%f%z").astimezone(UTC)
+
+
 FieldKind = Literal["id", "string", "email", "boolean", "datetime", "reference"]
 
 

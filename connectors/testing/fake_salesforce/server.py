@@ -8,7 +8,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Self
 from urllib.parse import unquote
 
@@ -84,7 +84,10 @@ class FakeSalesforce:
     ``batch_size`` the records per query answer (``Sforce-Query-Options: batchSize`` overrides
     it within 200..2000); ``bulk_polls`` how many job-info polls a closed ingest job answers
     ``InProgress`` before it is processed; ``bulk_process_limit`` stops each job after that many
-    rows; ``seed`` makes the shuffled bulk result order repeatable.
+    rows; ``seed`` makes the shuffled bulk result order repeatable. ``port`` 0 serves on a free
+    port; ``org`` starts from existing data (``Org.from_state``); with ``real_time`` the org's
+    clock follows the wall clock (writes through the API are stamped with the current second),
+    as a long-running fake for the demo needs, instead of moving only when a test ticks it.
     """
 
     def __init__(
@@ -95,9 +98,13 @@ class FakeSalesforce:
         bulk_polls: int = 2,
         bulk_process_limit: int | None = None,
         seed: int = 7,
+        port: int = 0,
+        org: Org | None = None,
+        real_time: bool = False,
     ) -> None:
-        self.org = Org()
-        self.server = FakeServer("salesforce")
+        self.org = org or Org()
+        self.real_time = real_time
+        self.server = FakeServer("salesforce", port=port)
         self.sessions = Sessions()
         self.daily_limit = daily_limit
         self.api_usage = 0
@@ -205,6 +212,11 @@ class FakeSalesforce:
             for record_id in ids:
                 self.org.delete(sobject, record_id, by)
 
+    def state(self) -> dict[str, Any]:
+        """The org's data as JSON-able values, consistent (``Org.from_state`` reads it back)."""
+        with self._lock:
+            return self.org.to_state()
+
     def records(self, sobject: str, *, include_deleted: bool = False) -> list[dict[str, Any]]:
         """Copies of the object's records (JSON form), in Id order."""
         with self._lock:
@@ -303,6 +315,8 @@ class FakeSalesforce:
                 body = error_body("INVALID_SESSION_ID", "Session expired or invalid")
                 return self._answer(json_response(body, 401))
             with self._lock:
+                if self.real_time:
+                    self.org.catch_up(datetime.now(UTC))
                 self.api_usage += 1
                 if self.api_usage > self.daily_limit:
                     return self._answer(json_response(_THROTTLED, 403))
