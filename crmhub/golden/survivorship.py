@@ -79,6 +79,8 @@ def survive(
         if dot and head != subtree:
             continue  # the other kind's nested object: not part of this golden record
         _choose(out, path, scalars.get(path, []), ranking, overrides.get(path))
+    if "display_name" not in overrides and "display_name" not in policy.field_rules:
+        _derive_display_name(out, subtree)
     for path in _in_field_order(set(lists) | {p for p in pinned if not _is_scalar(p)}):
         override = overrides.get(path)
         if override is not None:
@@ -87,6 +89,27 @@ def survive(
             spec = spec_for(path, [])
             _LIST_SURVIVORSHIP[spec.kind](out, spec, lists[path], ranking)
     return GoldenContent(str(kind), out.data, out.lineage)
+
+
+_NAME_FIELDS = {
+    "person": ("person.given_name", "person.middle_names", "person.family_name"),
+    "organization": ("organization.trade_name", "organization.legal_name"),
+}
+
+
+def _derive_display_name(out: _Content, subtree: str | None) -> None:
+    """Make the display name agree with the names that survived, as a canonical record derives
+    it: otherwise "most recent" could pick a source's misspelt display name while the given
+    name came from a more trusted source. Left as chosen when no name field survived, or when
+    the configuration or a steward sets display_name on its own."""
+    names = [p for p in _NAME_FIELDS.get(subtree or "", ()) if out.value(p)]
+    if subtree == "organization":
+        names = names[:1]  # the trade name, else the legal name
+    if not names:
+        return
+    sources = sorted({s for p in names for s in out.lineage[p].get("sources", [])})
+    lineage = {"rule": "derived", "sources": sources, "value_from": out.lineage[names[0]].get("value_from")}
+    out.put("display_name", " ".join(str(out.value(p)) for p in names), lineage)
 
 
 class _Content:
@@ -105,6 +128,10 @@ class _Content:
             self.data.setdefault(head, {})[leaf] = value
         else:
             self.data[path] = value
+
+    def value(self, path: str) -> Any:
+        head, dot, leaf = path.partition(".")
+        return self.data.get(head, {}).get(leaf) if dot else self.data.get(path)
 
     def put_list(self, path: str, entries: list[Any], lineages: list[dict[str, Any]]) -> None:
         self.data[path] = entries

@@ -140,5 +140,6 @@ def test_pins_of_a_merged_away_record_apply_to_the_survivor_until_the_merge_is_u
     assert survivor.lineage["display_name"]["pinned_on"] == shop_gid
 
     undo(store_engine, merged.event_id, actor="anna")
-    assert golden_record(store_engine, gid).data["display_name"] == "Mario Rossi"
+    # its own pinned given name again, and the display name follows it
+    assert golden_record(store_engine, gid).data["display_name"] == "Mario Luigi Rossi"
     assert golden_record(store_engine, shop_gid).data["display_name"] == "Mario Rossi (Ferramenta)"

@@ -45,7 +45,7 @@ def test_every_field_names_its_rule_and_the_sources_holding_it():
     assert golden is not None
     assert set(golden.lineage) == leaf_paths(golden.data)
     for path, entry in golden.lineage.items():
-        assert entry["rule"] in {"most_recent", "union", "consent_policy"}, path
+        assert entry["rule"] in {"most_recent", "union", "consent_policy", "derived"}, path
         assert entry["value_from"] in entry["sources"], path
         assert set(entry["sources"]) <= {11, 12, 13}, path
 
@@ -159,3 +159,64 @@ def test_tombstones_do_not_contribute_and_no_live_source_gives_nothing():
     assert golden is not None
     assert all(13 not in entry["sources"] for entry in golden.lineage.values())
     assert survive([deleted], POLICY) is None
+
+
+def test_the_display_name_follows_the_names_that_survived_not_the_newest_source():
+    # the newest source misspells the given name; source priority keeps the ERP's spelling, and
+    # the display name must agree with it rather than win on its own by recency
+    policy = SurvivorshipPolicy.from_config(
+        SurvivorshipConfig.model_validate(
+            {
+                "source_priority": ["erp", "salesforce"],
+                "fields": {"person.given_name": {"rule": "source_priority"}},
+            }
+        )
+    )
+    sources = [
+        view(1, "erp", {"person": {"given_name": "Giulia", "family_name": "Verdi"}}, "2024-01-01"),
+        view(
+            2,
+            "salesforce",
+            {"person": {"given_name": "Giula", "family_name": "Verdi"}},
+            "2024-06-01",
+        ),
+    ]
+
+    golden = survive(sources, policy)
+
+    assert golden is not None
+    assert golden.data["person"]["given_name"] == "Giulia"
+    assert golden.data["display_name"] == "Giulia Verdi"
+    assert golden.lineage["display_name"] == {"rule": "derived", "sources": [1, 2], "value_from": 1}
+
+
+def test_a_display_name_rule_from_the_configuration_is_obeyed_as_written():
+    policy = SurvivorshipPolicy.from_config(
+        SurvivorshipConfig.model_validate(
+            {
+                "source_priority": ["erp", "salesforce"],
+                "fields": {"display_name": {"rule": "source_priority"}},
+            }
+        )
+    )
+    sources = [
+        view(
+            1,
+            "erp",
+            {
+                "display_name": "Dott.ssa Verdi",
+                "person": {"given_name": "Giulia", "family_name": "Verdi"},
+            },
+            "2024-01-01",
+        ),
+        view(
+            2,
+            "salesforce",
+            {"person": {"given_name": "Giulia", "family_name": "Verdi"}},
+            "2024-06-01",
+        ),
+    ]
+
+    golden = survive(sources, policy)
+
+    assert golden is not None and golden.data["display_name"] == "Dott.ssa Verdi"
