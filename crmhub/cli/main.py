@@ -16,11 +16,13 @@ from crmhub.cli import (
     config_cmd,
     connectors_cmd,
     db_cmd,
+    demo_cmd,
     golden_cmd,
     init_cmd,
     mappings_cmd,
     match_cmd,
     quarantine_cmd,
+    run_cmd,
     serve_cmd,
     status_cmd,
     steward_cmd,
@@ -50,7 +52,9 @@ class CrmhubGroup(TyperGroup):
 
 EPILOG = f"""Examples:
 
-  crmhub init demo && cd demo && crmhub db upgrade && crmhub sync --all && crmhub match && crmhub status
+  crmhub demo                      # a spreadsheet, an ERP and a fake Salesforce, synced
+
+  crmhub init demo && cd demo && crmhub db upgrade && crmhub run && crmhub status
 
   crmhub --project /srv/crm config validate
 
@@ -129,9 +133,11 @@ def main(
 
 app.command("init", epilog=init_cmd.EPILOG)(init_cmd.init)
 app.command("status", epilog=status_cmd.EPILOG)(status_cmd.status)
+app.command("run", epilog=run_cmd.EPILOG)(run_cmd.run)
 app.command("sync", epilog=sync_cmd.EPILOG)(sync_cmd.sync)
 app.command("publish", epilog=sync_targets_cmd.PUBLISH_EPILOG)(sync_targets_cmd.publish)
 app.command("serve", epilog=serve_cmd.EPILOG)(serve_cmd.serve)
+app.command("demo", epilog=demo_cmd.EPILOG)(demo_cmd.demo)
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(connectors_cmd.app, name="connectors")
