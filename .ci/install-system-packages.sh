@@ -5,8 +5,9 @@
 set -euo pipefail
 
 # chromium: the steward workbench's browser test (Playwright drives Debian's build; its own
-# browser download cannot work here)
-PACKAGES=(unixodbc unixodbc-dev odbcinst odbc-mariadb odbc-postgresql chromium)
+# browser download cannot work here). postgresql-client and sqlite3: the operations guide's
+# backup and restore steps, which tests/docker runs word for word.
+PACKAGES=(unixodbc unixodbc-dev odbcinst odbc-mariadb odbc-postgresql chromium postgresql-client sqlite3)
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi
 
