@@ -13,6 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from crmhub.cli import (
+    airflow_cmd,
     config_cmd,
     connectors_cmd,
     db_cmd,
@@ -149,3 +150,4 @@ app.add_typer(sync_targets_cmd.conflicts_app, name="conflicts")
 app.add_typer(steward_cmd.app, name="steward")
 app.add_typer(golden_cmd.app, name="golden")
 app.add_typer(users_cmd.app, name="users")
+app.add_typer(airflow_cmd.app, name="airflow")
