@@ -15,6 +15,7 @@ import pytest
 
 from tests.conftest import running_in_ci
 from tests.docker.compose import CELERY_FILE, COMPOSE_FILE, DOCKER_DIR, environment, load_project
+from tests.docker.entrypoint import crmhub_arguments, invocation
 
 CELERY_PROVIDER = "airflow.providers.celery"
 OPERATIONS = DOCKER_DIR.parent / "docs" / "operations.md"
@@ -117,8 +118,9 @@ def _parse_airflow(arguments: list[str]) -> None:
 def _commands() -> list[tuple[str, list[str]]]:
     found = []
     for name, service in _airflow_services().items():
-        command = service["command"]
-        found.append((name, shlex.split(command) if isinstance(command, str) else command))
+        run = invocation(service)
+        if run.program == "airflow":  # the rest (bash, python) is checked where it runs crmhub
+            found.append((name, run.arguments))
         test = (service.get("healthcheck") or {}).get("test") or []
         shell = test[1] if test[:1] == ["CMD-SHELL"] else ""
         if shell.startswith("airflow "):
@@ -132,6 +134,23 @@ def _commands() -> list[tuple[str, list[str]]]:
 @pytest.mark.parametrize(("where", "arguments"), _commands(), ids=[c[0] for c in _commands()])
 def test_airflow_commands_are_real_cli_commands(where: str, arguments: list[str]) -> None:
     _parse_airflow(arguments)
+
+
+def test_the_image_entrypoint_runs_only_airflow_or_crmhub_commands() -> None:
+    """A ``bash``/``python`` command skips the Airflow CLI check: it must be a crmhub one."""
+    for name, service in _airflow_services().items():
+        run = invocation(service)
+        assert run.program == "airflow" or crmhub_arguments(service) is not None, (name, run)
+
+
+def test_a_bare_crmhub_command_would_reach_the_airflow_cli() -> None:
+    """Why crmhub runs through ``bash -c`` in an Airflow service: the entrypoint prefixes
+    ``airflow`` to anything but bash and python, and Airflow has no ``crmhub`` command."""
+    run = invocation({"command": ["crmhub", "airflow", "pools"]})
+    assert run == invocation({"command": "airflow crmhub airflow pools"})
+    assert run.program == "airflow"
+    with pytest.raises(pytest.fail.Exception, match="not a valid command"):
+        _parse_airflow(run.arguments)
 
 
 def test_health_urls_are_ones_airflow_serves() -> None:

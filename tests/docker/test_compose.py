@@ -64,6 +64,7 @@ def test_the_deployment_runs_every_component(project: dict[str, Any], variant: s
         "airflow-dag-processor",
         "airflow-triggerer",
         "crmhub-migrate",
+        "crmhub-pools",
         "crmhub-workbench",
     }
     if variant == "celery":

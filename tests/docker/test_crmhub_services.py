@@ -23,6 +23,7 @@ from tests.docker.compose import (
     load_project,
     substitute,
 )
+from tests.docker.entrypoint import crmhub_arguments
 from tests.docker.envfile import read_env_file
 
 OPERATIONS = DOCKER_DIR.parent / "docs" / "operations.md"
@@ -38,9 +39,9 @@ def _crmhub_services() -> dict[str, list[str]]:
     values = read_env_file(DOCKER_DIR / ".env.example")
     services = load_project(COMPOSE_FILE, CELERY_FILE)["services"]
     return {
-        name: [substitute(word, values) for word in service["command"]]
+        name: [substitute(word, values) for word in arguments]
         for name, service in services.items()
-        if service.get("entrypoint") == ["crmhub"]
+        if (arguments := crmhub_arguments(service)) is not None
     }
 
 
@@ -62,10 +63,11 @@ def _guide_commands() -> list[list[str]]:
     return commands
 
 
-def test_compose_runs_the_migration_and_the_workbench() -> None:
+def test_compose_runs_the_migrations_the_pools_and_the_workbench() -> None:
     commands = _crmhub_services()
     assert commands["crmhub-migrate"] == ["db", "upgrade"]
     assert commands["crmhub-workbench"][0] == "serve"
+    assert commands["crmhub-pools"] == ["airflow", "pools"]
 
 
 @pytest.mark.parametrize("service", sorted(_crmhub_services()))
