@@ -24,9 +24,10 @@ from crmhub.mapping.compiler import RecordMappingError
 from crmhub.sync.desired import desired_values
 from crmhub.sync.diff import Change, create, remove, update
 from crmhub.sync.golden import GoldenView
-from crmhub.sync.reads import ReadLink
+from crmhub.sync.reads import ReadLink, TargetRead
 from crmhub.sync.records import TargetRecord
 from crmhub.sync.targets import Target
+from crmhub.sync.values import is_empty, same_value
 
 OUTCOMES: tuple[str, ...] = (
     "create",
@@ -56,6 +57,42 @@ def _adopt_external_id(record: TargetRecord, link: ReadLink) -> None:
     if read is not None and not read.deleted and record.external_id != read.key:
         record.external_id = read.key
         record.dirty = True
+
+
+def _round_trips(target: Target, name: str) -> bool:
+    """Whether field ``name`` reaches the canonical record when read and comes back out of it
+    when written: the stream's mapping reads it and its reverse rule reads canonical paths (a
+    ``const`` says nothing about what the target holds)."""
+    if name not in target.read_fields:
+        return False
+    rule = target.mapping.spec.reverse.get(name)
+    return isinstance(rule, str) or (rule is not None and bool(rule.source_fields()))
+
+
+def held_in_hub_terms(
+    target: Target, read: TargetRead | None, held: Mapping[str, Any], desired: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What the target holds, in the hub's terms, for the fields whose raw value differs from
+    the desired one: the target's record as ingested (its canonical form) through the same
+    reverse rules. Only where that record stands for the value held: the field was read (not
+    written by the hub since, nor empty) and round-trips (see ``_round_trips``)."""
+    if read is None or read.deleted or not read.canonical:
+        return {}
+    names = [
+        name
+        for name, value in desired.items()
+        if not same_value(value, held.get(name))
+        and not is_empty(held.get(name))
+        and same_value(held.get(name), read.raw.get(name))
+        and _round_trips(target, name)
+    ]
+    if not names:
+        return {}  # the usual case: nothing differs, no second export
+    try:
+        exported = target.mapping.export(read.canonical)
+    except RecordMappingError:
+        return {}  # the raw values are compared as they are
+    return {name: exported[name] for name in names if name in exported}
 
 
 def decide(
@@ -89,12 +126,14 @@ def decide(
             return Decision(gid, "not_created", record)
         return Decision(gid, "create", record, create(target.fields, desired))
     target_changed_at = read.changed_at if read is not None else None
+    held = record.known_values(read)
     change = update(
         target.fields,
         desired,
-        record.known_values(read),
+        held,
         record,
         golden.updated_at,
         target_changed_at,
+        held_in_hub_terms(target, read, held, desired),
     )
     return Decision(gid, "update" if change.operation else "in_sync", record, change)

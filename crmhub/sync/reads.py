@@ -21,7 +21,7 @@ from crmhub.store.schema import source_records, target_records, xref
 from crmhub.sync.golden import IdRange
 
 _S, _T, _X = source_records.c, target_records.c, xref.c
-_COLUMNS = (_S.source_key, _S.raw, _S.updated_at, _S.source_updated_at, _S.deleted)
+_COLUMNS = (_S.source_key, _S.raw, _S.updated_at, _S.source_updated_at, _S.deleted, _S.canonical)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +29,9 @@ class TargetRead:
     """The stored version of one record of the target's stream.
 
     ``read_at`` is when the hub stored this version; ``changed_at`` when the target says it
-    last changed (its own stamp, else ``read_at``).
+    last changed (its own stamp, else ``read_at``); ``canonical`` the record as the ingest
+    mapped it (None for a tombstone or a quarantined record): what ``raw`` says in the hub's
+    terms.
     """
 
     key: str
@@ -37,6 +39,7 @@ class TargetRead:
     read_at: datetime
     changed_at: datetime
     deleted: bool
+    canonical: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +51,9 @@ class ReadLink:
 
 
 def _read(row: Any) -> TargetRead:
-    key, raw, updated_at, source_updated_at, deleted = row
-    return TargetRead(key, raw or {}, updated_at, source_updated_at or updated_at, bool(deleted))
+    key, raw, updated_at, source_updated_at, deleted, canonical = row
+    changed_at = source_updated_at or updated_at
+    return TargetRead(key, raw or {}, updated_at, changed_at, bool(deleted), canonical or None)
 
 
 def load_reads(

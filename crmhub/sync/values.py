@@ -5,6 +5,10 @@ answers ``"1500.00"`` for the ``1500`` written, a CHAR column pads, a boolean co
 ``1``, a timestamp loses its ``Z``. Treating those as changes would make every write come back
 as a change, and every diff write again, forever. :func:`same_value` is the one place that
 decides what counts as the same value, for the diff, the echo check and the conflict check.
+
+A difference only the mapping can see through (a phone typed ``+39 011 999 8877`` that the hub
+keeps as ``+390119998877``) is not this module's: the diff also compares the target's value in
+the hub's terms (``crmhub.sync.decide.held_in_hub_terms``).
 """
 
 from __future__ import annotations

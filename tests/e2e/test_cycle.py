@@ -168,12 +168,6 @@ def test_a_phone_changed_in_salesforce_reaches_the_erp_and_the_next_cycle_writes
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="crmhub.sync compares a target's raw value with the hub's normalised one "
-    "(same_value): a phone a salesperson typed as '+39 011 999 8877' differs from the "
-    "golden '+390119998877' made from it, so the plan records a conflict and writes it back",
-)
 @pytest.mark.parametrize("store_backend", ["sqlite"], indirect=True)
 def test_a_phone_typed_in_another_format_in_salesforce_is_not_a_conflict(world, engine):
     project = world.project(store_url_of(engine))

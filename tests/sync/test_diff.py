@@ -186,6 +186,94 @@ def test_a_decided_conflict_is_not_raised_again_on_the_next_plan():
     assert later.payload == {"Email": "hub2@b.it"} and not later.conflicts  # only the hub moved
 
 
+HUB_PHONE, TYPED = "+390119998877", "+39 011 999 8877"  # the same number, two spellings
+
+
+def test_a_target_value_that_is_the_hub_s_in_another_format_is_in_sync():
+    record = synced(Phone="+390115550000")
+
+    change = update(
+        rules(), {"Phone": HUB_PHONE}, {"Phone": TYPED}, record, T0, T0, {"Phone": HUB_PHONE}
+    )
+
+    assert change.operation is None and not change.conflicts
+    assert (record.base_hub, record.base_target) == ({"Phone": HUB_PHONE}, {"Phone": HUB_PHONE})
+
+
+def test_first_contact_with_the_value_in_another_format_writes_nothing():
+    record = TargetRecord("g1")
+
+    change = update(
+        rules(), {"Phone": HUB_PHONE}, {"Phone": TYPED}, record, T0, T0, {"Phone": HUB_PHONE}
+    )
+
+    assert change.operation is None and record.base_target == {"Phone": HUB_PHONE}
+
+
+def test_without_the_hub_s_terms_a_formatting_difference_is_a_conflict():
+    record = synced(Phone="+390115550000")
+
+    change = update(rules(), {"Phone": HUB_PHONE}, {"Phone": TYPED}, record, T0, T0)
+
+    assert [case.field for case in change.conflicts] == ["Phone"]  # what the hub-terms view avoids
+
+
+def test_a_target_that_only_reformatted_its_value_does_not_conflict_with_a_hub_change():
+    record = synced(Phone=HUB_PHONE)  # the hub wrote it
+
+    change = update(
+        rules(ConflictPolicy.MANUAL),
+        {"Phone": "+390115550000"},
+        {"Phone": TYPED},
+        record,
+        T0,
+        T0,
+        {"Phone": HUB_PHONE},
+    )
+
+    assert (change.payload, change.conflicts) == ({"Phone": "+390115550000"}, [])
+
+
+def test_a_real_edit_in_another_format_still_conflicts_with_a_hub_change():
+    record = synced(Phone=HUB_PHONE)
+    typed, seen = "+39 011 444 0000", "+390114440000"
+
+    change = update(
+        rules(ConflictPolicy.MANUAL),
+        {"Phone": "+390115550000"},
+        {"Phone": typed},
+        record,
+        T0,
+        T0,
+        {"Phone": seen},
+    )
+
+    (conflict,) = change.conflicts
+    assert (conflict.hub_value, conflict.target_value, conflict.resolution) == (
+        "+390115550000",
+        typed,
+        OPEN,
+    )
+    assert change.operation is None and record.base_target == {"Phone": HUB_PHONE}
+
+
+def test_a_real_edit_alone_is_left_to_the_ingest():
+    record = synced(Phone=HUB_PHONE)
+
+    change = update(
+        rules(),
+        {"Phone": HUB_PHONE},
+        {"Phone": "+39 011 444 0000"},
+        record,
+        T0,
+        T0,
+        {"Phone": "+390114440000"},
+    )
+
+    assert change.operation is None and not change.conflicts
+    assert record.base_target == {"Phone": HUB_PHONE} and not record.dirty
+
+
 @pytest.mark.parametrize(
     ("policy", "held", "expected"),
     [
