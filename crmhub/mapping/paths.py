@@ -38,8 +38,11 @@ def parse_path(path: str) -> tuple[Segment, ...]:
 
 
 def _unwrap(annotation: Any) -> tuple[Any, bool]:
-    """(inner type, is_list) for ``X``, ``X | None``, ``list[X]``, ``list[X] | None``."""
+    """(inner type, is_list) for ``X``, ``X | None``, ``list[X]``, ``list[X] | None``, and any of
+    these as ``Annotated[X, ...]`` (how canonical types such as ``VatId`` carry their validators)."""
     origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
     if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
         if len(args) == 1:
