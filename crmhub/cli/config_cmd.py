@@ -15,19 +15,21 @@ from crmhub.cli.output import escape, out, success_line
 app = typer.Typer(
     help="Check crmhub.yaml and export its JSON Schema.",
     no_args_is_help=True,
-    epilog="Examples:\n\n  crmhub config validate\n\n  crmhub config validate --no-resolve  "
-    "(on a machine without the production secrets)\n\n  crmhub config schema -o crmhub.schema.json",
+    epilog="Examples:\n\n  crmhub config validate  (on a laptop: references are checked, not resolved)"
+    "\n\n  crmhub config validate --resolve  (where crmhub runs: every ${ENV} and "
+    "${airflow:...} must resolve)\n\n  crmhub config schema -o crmhub.schema.json",
 )
 
 
 @app.command("validate")
 def validate(
     ctx: typer.Context,
-    no_resolve: Annotated[
+    resolve: Annotated[
         bool,
         typer.Option(
-            "--no-resolve",
-            help="Do not check that ${ENV} and ${airflow:...} references resolve here.",
+            "--resolve/--no-resolve",
+            help="Also check that every ${ENV} and ${airflow:...} reference resolves in this "
+            "environment. Without it only how they are written is checked (no secret is needed).",
         ),
     ] = False,
 ) -> None:
@@ -35,8 +37,8 @@ def validate(
     from crmhub.config.validate import unresolved_reference_problems
     from crmhub.errors import ConfigInvalid
 
-    project = state(ctx).project()
-    if not no_resolve:
+    project = state(ctx).project()  # checks the references' syntax, resolves none
+    if resolve:
         problems = unresolved_reference_problems(project.config, project.source, os.environ)
         if problems:
             raise ConfigInvalid(problems)
@@ -46,8 +48,10 @@ def validate(
         f"{project.source.file} is valid: project {config.project!r}, "
         f"{len(config.connections)} connection(s), {streams} stream(s), {len(config.targets)} target(s)"
     )
-    if no_resolve:
-        out().print("[dim]references were not resolved (--no-resolve)[/]")
+    if resolve:
+        out().print("[dim]every ${...} reference resolves here[/]")
+    else:
+        out().print("[dim]references were not resolved (add --resolve to check them here)[/]")
 
 
 @app.command("schema")

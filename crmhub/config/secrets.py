@@ -9,7 +9,8 @@ A configuration never holds a secret itself, only a reference to where it lives:
   ``extra`` and ``extra.KEY``).
 
 ``$${`` writes a literal ``${``. References are resolved when a connector is built, never when
-the file is read, so that ``crmhub config validate`` on a laptop does not need production secrets.
+the file is read, so that ``crmhub config validate`` on a laptop does not need production secrets
+(``crmhub config validate --resolve`` checks, where crmhub runs, that every reference resolves).
 Resolved secret values are registered with ``crmhub.logging`` so they are masked if they ever
 reach a log line.
 """

@@ -88,7 +88,7 @@ def test_a_broken_file_names_line_and_key_and_exits_2(
     expected_hint: str | None,
 ) -> None:
     monkeypatch.chdir(write(tmp_path, broken))
-    result = cli("config", "validate", env=ENV)
+    result = cli("config", "validate", "--resolve", env=ENV)
     assert result.exit_code == 2, result.output
     assert result.stdout == ""
     lines = result.stderr.splitlines()

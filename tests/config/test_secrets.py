@@ -81,6 +81,13 @@ def test_has_reference() -> None:
     assert not has_reference("plain") and not has_reference("$${escaped}") and not has_reference(5)
 
 
+@pytest.fixture
+def outside_airflow(monkeypatch: pytest.MonkeyPatch) -> None:
+    """crmhub run where Airflow is not installed: its connections come from AIRFLOW_CONN_*."""
+    monkeypatch.setitem(sys.modules, "airflow.sdk", None)  # importing it raises ImportError
+
+
+@pytest.mark.usefixtures("outside_airflow")
 def test_airflow_connection_from_a_uri_env_var() -> None:
     env = {
         "AIRFLOW_CONN_CRM_DB": "postgresql://crm%40corp:p%2Fss@db.example.com:5433/crm?sslmode=require"
@@ -104,6 +111,7 @@ def test_airflow_connection_from_a_uri_env_var() -> None:
     }
 
 
+@pytest.mark.usefixtures("outside_airflow")
 def test_airflow_connection_from_a_json_env_var() -> None:
     env = {
         "AIRFLOW_CONN_SHOP": json.dumps(
@@ -149,6 +157,7 @@ def test_airflow_extra_as_json_in_the_uri_and_the_protocol_form() -> None:
         parse_connection("x", "{not json")
 
 
+@pytest.mark.usefixtures("outside_airflow")
 def test_missing_airflow_connection_or_part() -> None:
     with pytest.raises(ConfigInvalid) as caught:
         resolve_config(
