@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from crmhub.match.job import MatchReport
 
 EPILOG = (
-    "Examples:\n\n  crmhub match\n\n  crmhub match --full\n\n"
+    "Examples:\n\n  crmhub match\n\n  crmhub match --full\n\n  crmhub match --full --keep-model\n\n"
     "  crmhub match explain legacy_crm/customers/C001 legacy_crm/customers/C002\n\n"
     "  crmhub match stats --png scores.png\n\n"
     "Pairs scoring above the upper threshold (crmhub.yaml: matching.thresholds) merge; between "
@@ -31,6 +31,8 @@ EPILOG = (
 #: (summary row label, MatchReport attribute)
 SUMMARY_ROWS: tuple[tuple[str, str], ...] = (
     ("records", "records"),
+    ("new or changed", "changed"),
+    ("deleted at source", "removed"),
     ("candidate pairs", "candidate_pairs"),
     ("merged pairs", "merged"),
     ("to review", "to_review"),
@@ -55,8 +57,15 @@ def match(
         bool,
         typer.Option(
             "--full",
-            help="Re-estimate the match model from the data (default: reuse the stored "
-            "model, so that a rerun on unchanged data changes nothing).",
+            help="Match every record again and re-estimate the match model (default: match "
+            "only the records new or changed since the last run, with the stored model).",
+        ),
+    ] = False,
+    keep_model: Annotated[
+        bool,
+        typer.Option(
+            "--keep-model",
+            help="With --full: keep the stored model instead of re-estimating it.",
         ),
     ] = False,
     wait: Annotated[
@@ -64,7 +73,8 @@ def match(
         typer.Option("--wait", min=0, help="Seconds to wait for another match run to finish."),
     ] = 0,
 ) -> None:
-    """Match every live source record and update the golden records (see the examples)."""
+    """Match the new and changed source records and update the golden records (see the
+    examples)."""
     if ctx.invoked_subcommand is not None:
         return
     from crmhub.match.job import run_match
@@ -76,7 +86,14 @@ def match(
     require_current(engine)
     try:
         with _progress() as update:
-            report = run_match(project, engine, full=full, on_progress=update, lock_wait=wait)
+            report = run_match(
+                project,
+                engine,
+                full=full,
+                refit=full and not keep_model,
+                on_progress=update,
+                lock_wait=wait,
+            )
     finally:
         engine.dispose()
     out().print(_summary(report))
@@ -107,7 +124,7 @@ def _summary(report: MatchReport) -> Table:
 
     fitted = "fitted now" if report.model_fitted else "stored"
     table = Table(
-        title=f"Match run #{report.run_id}",
+        title=f"Match run #{report.run_id} ({'incremental' if report.incremental else 'full'})",
         title_justify="left",
         caption=f"model {report.model_version[:12]} ({fitted})",
     )

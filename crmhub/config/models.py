@@ -130,6 +130,12 @@ class MatchingConfig(Section):
         500, ge=2, description="Blocks larger than this are too common to compare (e.g. 'Rossi')."
     )
     term_frequency: bool = Field(True, description="Weigh rare values more than common ones.")
+    partitions: int = Field(
+        1,
+        ge=1,
+        le=1024,
+        description="Partitions of the blocking keys a partitioned run (Airflow) scores in parallel.",
+    )
 
     @model_validator(mode="after")
     def _no_repeated_family(self) -> MatchingConfig:

@@ -21,6 +21,7 @@ from typing import Protocol
 
 import numpy as np
 
+from crmhub.match.arrays import unique_ints
 from crmhub.match.table import RecordTable
 
 #: A function from the table (or a slice of rows) to one or more key columns.
@@ -231,18 +232,16 @@ def block_pairs(
     rows = np.flatnonzero(table.active)
     codes: list[np.ndarray] = []
     for family in families:
-        family_pairs = []
-        for column in family.keys(table, rows):
-            left, right, n_keys, demoted = _pairs_sharing_key(rows, column, cap)
-            stats.keys[family.name] = stats.keys.get(family.name, 0) + n_keys
-            if demoted:
-                stats.demoted[family.name] = stats.demoted.get(family.name, 0) + len(demoted)
-                stats.demoted_examples.setdefault(family.name, []).extend(demoted[:5])
-            family_pairs.append(left * len(table) + right)
-        merged = np.unique(np.concatenate(family_pairs)) if family_pairs else np.empty(0, np.int64)
+        key_rows, keys = _family_keys(family, table, rows)
+        left, right, n_keys, demoted = _pairs_sharing_key(key_rows, keys, cap)
+        stats.keys[family.name] = n_keys
+        if demoted:
+            stats.demoted[family.name] = len(demoted)
+            stats.demoted_examples[family.name] = demoted[:5]
+        merged = unique_ints(left * len(table) + right)
         stats.pairs_per_family[family.name] = int(merged.size)
         codes.append(merged)
-    all_codes = np.unique(np.concatenate(codes)) if codes else np.empty(0, np.int64)
+    all_codes = unique_ints(np.concatenate(codes)) if codes else np.empty(0, np.int64)
     left, right = np.divmod(all_codes, max(len(table), 1))
     if allowed is not None and left.size:
         keep = allowed(left, right)
@@ -251,11 +250,28 @@ def block_pairs(
     return left, right, stats
 
 
+def _family_keys(
+    family: KeyFamily, table: RecordTable, rows: np.ndarray
+) -> tuple[np.ndarray, list[str]]:
+    """(row, key) of every key a family gives ``rows``, its columns pooled (a first e-mail
+    meets another record's second one, as in an index look-up), each (row, key) once."""
+    columns = family.keys(table, rows)
+    if len(columns) == 1:
+        return rows, columns[0]
+    seen: dict[tuple[int, str], None] = {}
+    for column in columns:
+        for row, key in zip(rows.tolist(), column):
+            if key:
+                seen[(row, key)] = None
+    return np.fromiter((r for r, _ in seen), np.int64, len(seen)), [k for _, k in seen]
+
+
 def _pairs_sharing_key(
     rows: np.ndarray, keys: list[str], cap: int
 ) -> tuple[np.ndarray, np.ndarray, int, list[str]]:
     """Pairs of rows sharing a key (left < right), the number of distinct keys and the demoted
-    keys. Keys are hashed to 64-bit integers so grouping runs in numpy."""
+    keys (``rows[i]`` holds ``keys[i]``; "" is no key). Keys are hashed to 64-bit integers so
+    grouping runs in numpy."""
     present = np.fromiter((bool(k) for k in keys), dtype=bool, count=len(keys))
     if not present.any():
         return np.empty(0, np.int64), np.empty(0, np.int64), 0, []

@@ -46,6 +46,45 @@ class PairBatch:
             self._values[column] = (data[self.left], data[self.right])
         return self._values[column]
 
+    def codes(self, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """Left and right value codes of a column (0 = missing; equal codes = equal values,
+        also across the columns of one code space, see :data:`CODE_SPACES`)."""
+        key = "codes:" + column
+        if key not in self._values:
+            data = column_codes(self.table, column)
+            self._values[key] = (data[self.left], data[self.right])
+        return self._values[key]
+
+    def missing(self, column: str) -> np.ndarray:
+        """True where the column is empty on either side."""
+        a, b = self.codes(column)
+        return (a == 0) | (b == 0)
+
+    def equal(self, column: str, other: str | None = None) -> np.ndarray:
+        """True where the left ``column`` equals the right ``other`` (default: the same)."""
+        a, _ = self.codes(column)
+        _, b = self.codes(other or column)
+        return a == b
+
+    def similarity(
+        self, scorer: Callable[..., float], column: str, other: str | None = None
+    ) -> np.ndarray:
+        """``scorer`` of the left ``column`` and the right ``other`` (default: the same),
+        computed only for pairs of two different non-empty values (equal ones score as a
+        value against itself; missing ones 0)."""
+        other = other or column
+        a, _ = self.codes(column)
+        _, b = self.codes(other)
+        todo = np.flatnonzero((a != b) & (a != 0) & (b != 0))
+        out = np.zeros(a.size, dtype=np.float32)
+        out[a == b] = scorer("x", "x")
+        if todo.size:
+            left = self.table.column(column)[self.left[todo]]
+            right = self.table.column(other)[self.right[todo]]
+            workers = -1 if todo.size >= PARALLEL_FROM else 1
+            out[todo] = cpdist(left, right, scorer=scorer, dtype=np.float32, workers=workers)
+        return out
+
     def memo(self, key: str, compute: Callable[[], object]) -> object:
         """Compute once per batch."""
         if key not in self._memo:
@@ -53,12 +92,56 @@ class PairBatch:
         return self._memo[key]
 
 
+#: Columns whose values are compared with each other share one code space.
+CODE_SPACES: dict[str, tuple[str, ...]] = {
+    column: space
+    for space in (
+        ("email1", "email2"),
+        ("email_key1", "email_key2"),
+        ("phone1", "phone2"),
+        ("phone_tail1", "phone_tail2"),
+        ("birth_date", "birth_date_swapped"),
+        ("given_name", "family_name"),
+    )
+    for column in space
+}
+
+
+def column_codes(table: RecordTable, column: str) -> np.ndarray:
+    """An int32 code per row for the column's value: 0 for "", equal values equal codes
+    (within the column's code space). Cached on the table until its rows change."""
+    space = CODE_SPACES.get(column, (column,))
+
+    def compute() -> np.ndarray:
+        index: dict[str, int] = {"": 0}
+        n = len(table)
+        return np.stack(
+            [
+                np.fromiter((index.setdefault(v, len(index)) for v in table.column(c)), np.int32, n)
+                for c in space
+            ]
+        )
+
+    return table.cached(("codes", space), compute)[space.index(column)]
+
+
 def similarity(scorer: Callable[..., float], a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Element-wise similarity (or distance) of two equal-length string arrays."""
+    """Element-wise similarity (or distance) of two equal-length string arrays.
+
+    Only pairs of two different non-empty values are scored: an empty side makes the level
+    "missing" whatever the score, and equal values score as a value against itself (most
+    candidate pairs agree on most fields; most random pairs miss some)."""
     if a.size == 0:
         return np.empty(0, dtype=np.float32)
-    workers = -1 if a.size >= PARALLEL_FROM else 1
-    return cpdist(a, b, scorer=scorer, dtype=np.float32, workers=workers)
+    same = a == b
+    todo = np.flatnonzero(~same & (a != "") & (b != ""))
+    out = np.zeros(a.size, dtype=np.float32)
+    if todo.size < a.size:
+        out[same] = scorer("x", "x")
+    if todo.size:
+        workers = -1 if todo.size >= PARALLEL_FROM else 1
+        out[todo] = cpdist(a[todo], b[todo], scorer=scorer, dtype=np.float32, workers=workers)
+    return out
 
 
 def jaro_winkler(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -116,14 +199,16 @@ def aligned_names(batch: PairBatch) -> dict[str, np.ndarray]:
     better ("Rossi Mario" vs "Mario Rossi"), with their Jaro-Winkler similarities."""
 
     def compute() -> dict[str, np.ndarray]:
-        g1, g2 = batch.values("given_name")
-        f1, f2 = batch.values("family_name")
-        gg, ff = jaro_winkler(g1, g2), jaro_winkler(f1, f2)
-        gf, fg = jaro_winkler(g1, f2), jaro_winkler(f1, g2)
-        complete = ~(missing_either(g1, g2) | missing_either(f1, f2))
+        given, family, jw = "given_name", "family_name", JaroWinkler.normalized_similarity
+        g1, g2 = batch.codes(given)
+        f1, f2 = batch.codes(family)
+        gg, ff = batch.similarity(jw, given), batch.similarity(jw, family)
+        gf, fg = batch.similarity(jw, given, family), batch.similarity(jw, family, given)
+        complete = (g1 != 0) & (g2 != 0) & (f1 != 0) & (f2 != 0)
         # swap only where it explains both names, so a different given name cannot hide as a
         # different family name
         swap = complete & ((gf + fg) > (gg + ff) + NAME_SWAP_MARGIN) & (np.minimum(gf, fg) >= 0.8)
+        g_len, f_len = name_lengths(batch.table, given), name_lengths(batch.table, family)
         return {
             "given_left": g1,
             "given_right": np.where(swap, f2, g2),
@@ -131,49 +216,62 @@ def aligned_names(batch: PairBatch) -> dict[str, np.ndarray]:
             "family_right": np.where(swap, g2, f2),
             "given_sim": np.where(swap, gf, gg),
             "family_sim": np.where(swap, fg, ff),
+            "given_left_len": g_len[batch.left],
+            "given_right_len": np.where(swap, f_len[batch.right], g_len[batch.right]),
         }
 
     return batch.memo("aligned_names", compute)  # type: ignore[return-value]
 
 
-def _lengths(values: np.ndarray) -> np.ndarray:
-    return np.fromiter(map(len, values), dtype=np.int32, count=values.size)
+def name_lengths(table: RecordTable, column: str) -> np.ndarray:
+    """Length of the column's value per row (cached on the table)."""
+
+    def compute() -> np.ndarray:
+        values = table.column(column)
+        return np.fromiter(map(len, values), dtype=np.int32, count=values.size)
+
+    return table.cached(("lengths", column), compute)
 
 
 def _given_name(batch: PairBatch) -> np.ndarray:
     n = aligned_names(batch)
     a, b, sim = n["given_left"], n["given_right"], n["given_sim"]
-    i1, i2 = batch.values("given_initial")
-    abbreviated = (_lengths(a) == 1) | (_lengths(b) == 1)
+    abbreviated = (n["given_left_len"] == 1) | (n["given_right_len"] == 1)
+    same_initial = batch.equal("given_initial")
     return levels_from(
-        missing_either(a, b),
-        [a == b, sim >= 0.92, sim >= 0.80, abbreviated & (i1 == i2), abbreviated],
+        (a == 0) | (b == 0),
+        [a == b, sim >= 0.92, sim >= 0.80, abbreviated & same_initial, abbreviated],
     )
 
 
 def _family_name(batch: PairBatch) -> np.ndarray:
     n = aligned_names(batch)
     a, b, sim = n["family_left"], n["family_right"], n["family_sim"]
-    return levels_from(missing_either(a, b), [a == b, sim >= 0.92, sim >= 0.80])
+    return levels_from((a == 0) | (b == 0), [a == b, sim >= 0.92, sim >= 0.80])
 
 
 # ---- dates and identifiers -------------------------------------------------------------------
 
 
 def _birth_date(batch: PairBatch) -> np.ndarray:
-    a, b = batch.values("birth_date")
-    _, b_swapped = batch.values("birth_date_swapped")
-    distance = edit_distance(a, b)
-    return levels_from(missing_either(a, b), [a == b, a == b_swapped, distance <= 1, distance <= 2])
+    distance = batch.similarity(DamerauLevenshtein.distance, "birth_date")
+    return levels_from(
+        batch.missing("birth_date"),
+        [
+            batch.equal("birth_date"),
+            batch.equal("birth_date", "birth_date_swapped"),
+            distance <= 1,
+            distance <= 2,
+        ],
+    )
 
 
 def _identifier(column: str, typo_level: bool) -> LevelFn:
     def compute(batch: PairBatch) -> np.ndarray:
-        a, b = batch.values(column)
-        conditions = [a == b]
+        conditions = [batch.equal(column)]
         if typo_level:
-            conditions.append(edit_distance(a, b) <= 1)
-        return levels_from(missing_either(a, b), conditions)
+            conditions.append(batch.similarity(DamerauLevenshtein.distance, column) <= 1)
+        return levels_from(batch.missing(column), conditions)
 
     return compute
 
@@ -183,39 +281,34 @@ def _identifier(column: str, typo_level: bool) -> LevelFn:
 
 def _any_equal(batch: PairBatch, first: str, second: str) -> np.ndarray:
     """True where any of the two values on the left equals any of the two on the right."""
-    a1, b1 = batch.values(first)
-    a2, b2 = batch.values(second)
-    hit = (a1 == b1) & (a1 != "")
-    hit |= (a1 == b2) & (a1 != "")
-    hit |= (a2 == b1) & (a2 != "")
-    hit |= (a2 == b2) & (a2 != "")
+    a1, b1 = batch.codes(first)
+    a2, b2 = batch.codes(second)
+    hit = (a1 == b1) & (a1 != 0)
+    hit |= (a1 == b2) & (a1 != 0)
+    hit |= (a2 == b1) & (a2 != 0)
+    hit |= (a2 == b2) & (a2 != 0)
     return hit
 
 
 def _email(batch: PairBatch) -> np.ndarray:
-    a, b = batch.values("email1")
-    local_a, local_b = batch.values("email_local1")
-    domain_a, domain_b = batch.values("email_domain1")
-    digits_a, digits_b = batch.values("email_digits1")
     return levels_from(
-        missing_either(a, b),
+        batch.missing("email1"),
         [
             _any_equal(batch, "email1", "email2"),
             _any_equal(batch, "email_key1", "email_key2"),
             # a typo in the mailbox name at the same provider. Not: similar names at different
             # providers (the name comparisons already count the name), nor mailboxes that
             # differ in their digits ("mario.rossi65" is usually another Mario Rossi)
-            (domain_a == domain_b)
-            & (digits_a == digits_b)
-            & (jaro_winkler(local_a, local_b) >= 0.88),
+            batch.equal("email_domain1")
+            & batch.equal("email_digits1")
+            & (batch.similarity(JaroWinkler.normalized_similarity, "email_local1") >= 0.88),
         ],
     )
 
 
 def _phone(batch: PairBatch) -> np.ndarray:
-    a, b = batch.values("phone1")
     return levels_from(
-        missing_either(a, b),
+        batch.missing("phone1"),
         [_any_equal(batch, "phone1", "phone2"), _any_equal(batch, "phone_tail1", "phone_tail2")],
     )
 
@@ -224,38 +317,47 @@ def _phone(batch: PairBatch) -> np.ndarray:
 
 
 def _company(batch: PairBatch) -> np.ndarray:
-    a, b = batch.values("company_key")
-    full_a, full_b = batch.values("company_name")
-    token_set = similarity(fuzz.token_set_ratio, a, b)
+    key = "company_key"
     return levels_from(
-        missing_either(a, b),
-        [full_a == full_b, a == b, token_set >= 90, jaro_winkler(a, b) >= 0.88],
+        batch.missing(key),
+        [
+            batch.equal("company_name"),
+            batch.equal(key),
+            batch.similarity(fuzz.token_set_ratio, key) >= 90,
+            batch.similarity(JaroWinkler.normalized_similarity, key) >= 0.88,
+        ],
     )
 
 
 def _street(batch: PairBatch) -> np.ndarray:
-    a, b = batch.values("street")
-    sort_ratio = similarity(fuzz.token_sort_ratio, a, b)
-    return levels_from(missing_either(a, b), [a == b, sort_ratio >= 90, jaro_winkler(a, b) >= 0.80])
+    return levels_from(
+        batch.missing("street"),
+        [
+            batch.equal("street"),
+            batch.similarity(fuzz.token_sort_ratio, "street") >= 90,
+            batch.similarity(JaroWinkler.normalized_similarity, "street") >= 0.80,
+        ],
+    )
 
 
 def _text_levels(column: str, thresholds: Sequence[float]) -> LevelFn:
     def compute(batch: PairBatch) -> np.ndarray:
-        a, b = batch.values(column)
-        sim = jaro_winkler(a, b) if thresholds else None
-        conditions = [a == b] + [sim >= t for t in thresholds]  # type: ignore[operator]
-        return levels_from(missing_either(a, b), conditions)
+        conditions = [batch.equal(column)]
+        if thresholds:
+            sim = batch.similarity(JaroWinkler.normalized_similarity, column)
+            conditions += [sim >= t for t in thresholds]
+        return levels_from(batch.missing(column), conditions)
 
     return compute
 
 
 def _code_levels(column: str, max_edits: int) -> LevelFn:
     def compute(batch: PairBatch) -> np.ndarray:
-        a, b = batch.values(column)
-        conditions = [a == b]
+        conditions = [batch.equal(column)]
         if max_edits:
-            conditions.append(edit_distance(a, b) <= max_edits)
-        return levels_from(missing_either(a, b), conditions)
+            distance = batch.similarity(DamerauLevenshtein.distance, column)
+            conditions.append(distance <= max_edits)
+        return levels_from(batch.missing(column), conditions)
 
     return compute
 

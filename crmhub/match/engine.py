@@ -281,16 +281,29 @@ class MatchEngine:
 
     def run(self, decisions: StewardDecisions | None = None) -> MatchResult:
         """Full run over all active records: score the candidates, cluster, queue reviews."""
+        t0 = time.perf_counter()
+        left, right, gamma, stats = self.candidates()
+        block_compare = time.perf_counter() - t0
+        pairs = ScoredPairs(left, right, gamma, self.scorer.weigh(self.table, left, gamma))
+        result = self.run_scored(pairs, stats, decisions)
+        result.timings = {"block_compare": block_compare, **result.timings}
+        return result
+
+    def run_scored(
+        self,
+        pairs: ScoredPairs,
+        stats: BlockingStats,
+        decisions: StewardDecisions | None = None,
+    ) -> MatchResult:
+        """Cluster pairs scored elsewhere (e.g. by partitions of the candidates): the same as
+        :meth:`run` from its scores on, so the same pairs give the same result. Pairs below
+        the review threshold may be left out: they change nothing."""
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         self.decisions = decisions or StewardDecisions()
-        left, right, gamma, stats = self.candidates()
-        timings["block_compare"] = time.perf_counter() - t0
-        scorer = self.scorer
-        weight = scorer.weigh(self.table, left, gamma)
-        pairs = ScoredPairs(left, right, gamma, weight)
+        weight = pairs.weight
         self._store_edges(pairs, replace=True)
-        timings["score"] = time.perf_counter() - t0 - timings["block_compare"]
+        timings["score"] = time.perf_counter() - t0
         rows = set(self._merge_edges) | self._decision_rows()
         outcome = self._cluster(sorted(rows))
         self._labels = self.table.ids.copy()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from crmhub.match.arrays import unique_ints_index_counts
 from crmhub.match.comparisons import MISSING, Comparison, compare_pairs
 from crmhub.match.model import PROBABILITY_FLOOR
 from crmhub.match.table import RecordTable
@@ -111,7 +112,7 @@ def pattern_counts(gamma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         code = np.zeros(gamma.shape[0], dtype=np.int64)
         for k in range(gamma.shape[1]):
             code = code * radix + shifted[:, k]
-        _, first, counts = np.unique(code, return_index=True, return_counts=True)
+        _, first, counts = unique_ints_index_counts(code)
         return gamma[first], counts
     patterns, counts = np.unique(gamma, axis=0, return_counts=True)
     return patterns, counts

@@ -1,24 +1,31 @@
-"""The match-and-merge job: match every live source record and apply the clusters.
+"""The match-and-merge job: match the source records and apply the clusters.
 
-    report = run_match(project, engine)            # what `crmhub match` runs
-    report = run_match(project, engine, full=True) # re-estimate the model first
+    report = run_match(project, engine)             # what `crmhub match` runs: incremental
+    report = run_match(project, engine, full=True)  # everything again, model re-estimated
+    report = run_match(project, engine, full=True, refit=False)  # everything, stored model
 
-Steps, under the run lock ``match`` and recorded as a run of kind ``match``:
+Incremental (the default, once a run has recorded what it matched in ``match_records``):
+only the records new or changed since then are matched, against everything stored, and
+the clusters around them are updated (merged or split); see :mod:`crmhub.match.incremental`.
+It agrees with a full rerun except where a key crosses the block-size cap between runs.
+
+Full (``full``, the first run, or no usable stored model), under the run lock ``match`` and
+recorded as a run of kind ``match``:
 
 1. stream the live source records' canonical JSON from the store and turn each into a
    MatchRecord (no Party is kept; the engine holds a columnar table);
-2. take the latest stored model, unless ``full`` is asked, there is none, it was trained
+2. take the latest stored model, unless ``refit`` is asked, there is none, it was trained
    on other comparisons or it lacks a record kind now present: then fit one (steward
    decisions serve as labels) and store it under the hash of its parameters;
 3. run the engine with the stewards' standing decisions (same = must-link, different =
    cannot-link);
 4. write the pairs at or above the review threshold to ``match_pairs`` (diffed: decided
    pairs are left alone), the blocking keys to ``blocking_keys``;
-5. apply the clusters, singletons included, to the golden records.
+5. apply the clusters, singletons included, to the golden records;
+6. record every record unchanged since the run started as matched (``match_records``).
 
 Reusing the stored model is what makes a rerun on unchanged data a no-op: same model, same
 scores, same clusters, so no pair is rewritten and ``apply_clusters`` records no event.
-This is a full recompute; incremental matching against ``blocking_keys`` is a later step.
 """
 
 from __future__ import annotations
@@ -27,28 +34,36 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 
 import numpy as np
-from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 
-from canonical.party import Party
 from crmhub.config.models import BlockingFamily, MatchingConfig
 from crmhub.config.project import Project
-from crmhub.errors import CrmhubError, UsageError
+from crmhub.errors import UsageError
 from crmhub.golden import SurvivorshipPolicy, apply_clusters
 from crmhub.match.blocking import record_keys
 from crmhub.match.clustering import StewardDecisions
 from crmhub.match.engine import MatchEngine, MatchResult
 from crmhub.match.explain import PairExplanation
+from crmhub.match.incremental import IncrementalMatch
+from crmhub.match.matched_state import (
+    count_keys,
+    find_changes,
+    golden_ids_of,
+    has_matched_state,
+    mark_all_matched,
+)
 from crmhub.match.model import FellegiSunterModel, ModelFormatError
-from crmhub.match.party import record_from_party
+from crmhub.match.party import match_record
 from crmhub.match.record import KINDS, MatchRecord
 from crmhub.match.scoring import probability, weight_of
 from crmhub.match.settings import MatchSettings
 from crmhub.match.store import (
     Explainer,
     PairRow,
+    PairScope,
     iter_live_canonical,
     latest_model,
     load_steward_decisions,
@@ -59,6 +74,7 @@ from crmhub.match.store import (
 )
 from crmhub.store.locks import connection_lock
 from crmhub.store.runs import finish_run, start_run
+from crmhub.store.types import utc_now
 
 log = logging.getLogger(__name__)
 
@@ -84,10 +100,6 @@ KEY_FAMILIES_OF: dict[BlockingFamily, tuple[str, ...]] = {
 Progress = Callable[[str, int], None]
 
 
-class MatchRecordInvalid(CrmhubError):
-    """A stored canonical record that no longer validates as a Party."""
-
-
 class NoStoredModel(UsageError):
     """Scores or explanations were asked for before any model was fitted and stored."""
 
@@ -106,6 +118,9 @@ class MatchReport:
     golden_changed: int = 0  # golden rows written (created ones included)
     golden_events: int = 0
     refused_clusters: int = 0  # contradicted a standing steward decision; left alone
+    incremental: bool = False  # only what changed since the last run was matched
+    changed: int = 0  # incremental: records new or changed since last matched
+    removed: int = 0  # incremental: matched records since deleted at their source
     pairs_inserted: int = 0
     pairs_updated: int = 0
     pairs_deleted: int = 0
@@ -148,22 +163,10 @@ def load_records(
     loaded = 0
     for batch in iter_live_canonical(engine, batch_size):
         for source_id, canonical in batch:
-            yield _match_record(source_id, canonical)
+            yield match_record(source_id, canonical)
         loaded += len(batch)
         if on_progress is not None:
             on_progress("load", loaded)
-
-
-def _match_record(source_id: int, canonical: dict[str, object]) -> MatchRecord:
-    try:
-        party = Party.model_validate(canonical)
-    except ValidationError as error:
-        raise MatchRecordInvalid(
-            f"source record {source_id}: stored canonical data is not a valid Party: "
-            f"{error.errors()[0].get('loc')}: {error.errors()[0].get('msg')}",
-            hint="re-sync its connection with `crmhub sync CONNECTION --full`",
-        ) from None
-    return record_from_party(party, record_id=str(source_id))
 
 
 def loaded_engine(
@@ -180,25 +183,79 @@ def run_match(
     engine: Engine,
     *,
     full: bool = False,
+    refit: bool | None = None,
     actor: str = "crmhub",
     on_progress: Progress | None = None,
     lock_wait: float = 0,
 ) -> MatchReport:
-    """Match all live source records and apply the clusters (see the module docstring).
+    """Match the live source records and apply the clusters (see the module docstring).
 
+    Incremental unless ``full`` or there is nothing to build on (no run recorded what it
+    matched, no usable stored model): then every record is matched again. ``refit``
+    (default: ``full``) re-estimates the model first.
     Raises :class:`crmhub.store.LockBusy` when another match run holds the lock.
     """
+    refit = full if refit is None else refit
+
+    def body(report: MatchReport) -> None:
+        if not (full or refit) and _run_incremental(project, engine, report, actor):
+            return
+        _run(project, engine, report, refit, actor, on_progress)
+
+    return recorded_match_run(engine, body, lock_wait)
+
+
+def recorded_match_run(
+    engine: Engine, body: Callable[[MatchReport], None], lock_wait: float = 0
+) -> MatchReport:
+    """Run ``body`` under the run lock as a run of kind ``match``; its report is stored as
+    the run's counts, with the status the body ended in."""
     with connection_lock(engine, RUN_LOCK, wait=lock_wait):
         run_id = start_run(engine, "match")
         report = MatchReport(run_id=run_id)
         try:
-            _run(project, engine, report, full, actor, on_progress)
+            body(report)
         except BaseException as error:
             status = "interrupted" if isinstance(error, KeyboardInterrupt) else "failed"
             finish_run(engine, run_id, status, counts=report.counts(), error=str(error)[:2000])
             raise
         finish_run(engine, run_id, "succeeded", counts=report.counts())
     return report
+
+
+def _run_incremental(project: Project, engine: Engine, report: MatchReport, actor: str) -> bool:
+    """Match what changed since the last run; False (nothing done) when a full run is
+    needed: no matched state or no usable stored model."""
+    clock = _Clock(report.seconds)
+    if not has_matched_state(engine):
+        return False
+    matcher = MatchEngine(settings_from_config(project.config.matching))
+    stored = _usable_stored_model(engine, matcher, check_kinds=False)
+    if stored is None:
+        return False
+    report.model_version = stored[0]
+    matcher.use_model(stored[1])
+    report.incremental = True
+    changes = find_changes(engine)
+    report.changed, report.removed = len(changes.changed), len(changes.gone)
+    decisions = load_steward_decisions(engine)
+    if not changes and not _undone_decisions(engine, decisions):
+        report.blocking_keys = count_keys(engine)
+        return True
+    update = IncrementalMatch(engine, matcher, changes, decisions)
+    result = update.run()
+    report.blocking_keys_written = update.keys_deleted + update.keys_inserted
+    report.blocking_keys = count_keys(engine)
+    report.records = len(update.loaded_ids())
+    report.candidate_pairs = result.blocking.candidate_pairs
+    clock.lap("match")
+    rows = _pair_rows(matcher, result)
+    _write_scored_pairs(engine, matcher, rows, decisions, report, update.scope())
+    clock.lap("pairs")
+    _apply(project, engine, result, report, actor)
+    update.mark_matched()
+    clock.lap("golden")
+    return True
 
 
 def _run(
@@ -210,24 +267,53 @@ def _run(
     on_progress: Progress | None,
 ) -> None:
     clock = _Clock(report.seconds)
+    loaded_before = utc_now()
     matcher = loaded_engine(project, engine, on_progress)
     report.records = int(matcher.table.active.sum())
     clock.lap("load")
     decisions = load_steward_decisions(engine)
     if not report.records:  # nothing to fit a model on or to match
         _write_pairs(engine, matcher, [], decisions, report)
+        mark_all_matched(engine, loaded_before)
         return
-    report.model_version, report.model_fitted = _choose_model(engine, matcher, full, decisions)
+    report.model_version, report.model_fitted = choose_model(engine, matcher, full, decisions)
     clock.lap("model")
     result = matcher.run(decisions)
     report.candidate_pairs = result.blocking.candidate_pairs
     clock.lap("match")
+    store_result(project, engine, matcher, result, decisions, report, actor, loaded_before)
+    if on_progress is not None:
+        on_progress("done", report.records)
+
+
+def store_result(
+    project: Project,
+    engine: Engine,
+    matcher: MatchEngine,
+    result: MatchResult,
+    decisions: StewardDecisions,
+    report: MatchReport,
+    actor: str,
+    loaded_before: datetime,
+) -> None:
+    """Write a full run's pairs and blocking keys, apply its clusters, then record every
+    record unchanged since ``loaded_before`` as matched."""
+    clock = _Clock(report.seconds)
     _write_pairs(engine, matcher, _pair_rows(matcher, result), decisions, report)
     clock.lap("pairs")
     _apply(project, engine, result, report, actor)
+    mark_all_matched(engine, loaded_before)
     clock.lap("golden")
-    if on_progress is not None:
-        on_progress("done", report.records)
+
+
+def _undone_decisions(engine: Engine, decisions: StewardDecisions) -> bool:
+    """Whether a standing steward decision is not reflected in the golden records yet."""
+    if not (decisions.must_link or decisions.cannot_link):
+        return False
+    golden = golden_ids_of(engine, [int(i) for i in decisions.ids()])
+    same = all(golden.get(int(a)) == golden.get(int(b)) for a, b in decisions.must_link)
+    apart = all(golden.get(int(a)) != golden.get(int(b)) for a, b in decisions.cannot_link)
+    return not (same and apart)
 
 
 def _write_pairs(
@@ -238,7 +324,23 @@ def _write_pairs(
     report: MatchReport,
 ) -> None:
     """Store the pairs and the blocking keys; count them into ``report``."""
-    writes = write_match_pairs(engine, pairs, report.model_version, decisions, _explainer(matcher))
+    _write_scored_pairs(engine, matcher, pairs, decisions, report)
+    keys = sync_blocking_keys(engine, keys_by_source(matcher))
+    report.blocking_keys = keys.kept + keys.inserted
+    report.blocking_keys_written = keys.inserted + keys.deleted
+
+
+def _write_scored_pairs(
+    engine: Engine,
+    matcher: MatchEngine,
+    pairs: list[PairRow],
+    decisions: StewardDecisions,
+    report: MatchReport,
+    scope: PairScope | None = None,
+) -> None:
+    writes = write_match_pairs(
+        engine, pairs, report.model_version, decisions, _explainer(matcher), scope
+    )
     report.pairs_inserted, report.pairs_updated, report.pairs_deleted = (
         writes.inserted,
         writes.updated,
@@ -246,12 +348,9 @@ def _write_pairs(
     )
     report.merged = sum(1 for p in pairs if p.status == "merge")
     report.to_review = len(pairs) - report.merged
-    keys = sync_blocking_keys(engine, _keys_by_source(matcher))
-    report.blocking_keys = keys.kept + keys.inserted
-    report.blocking_keys_written = keys.inserted + keys.deleted
 
 
-def _choose_model(
+def choose_model(
     engine: Engine, matcher: MatchEngine, full: bool, decisions: StewardDecisions
 ) -> tuple[str, bool]:
     """Use the latest stored model when it fits these records; else fit and store one.
@@ -266,7 +365,7 @@ def _choose_model(
 
 
 def _usable_stored_model(
-    engine: Engine, matcher: MatchEngine
+    engine: Engine, matcher: MatchEngine, check_kinds: bool = True
 ) -> tuple[str, FellegiSunterModel] | None:
     try:
         stored = latest_model(engine)
@@ -281,6 +380,8 @@ def _usable_stored_model(
     except ModelFormatError as error:
         log.warning("%s; fitting a new model", error)
         return None
+    if not check_kinds:
+        return version, model
     present = {KINDS[code] for code in np.unique(matcher.table.kind[matcher.table.active])}
     if not present <= set(model.priors):
         log.warning("the stored match model has no prior for %s; fitting a new one", present)
@@ -318,7 +419,7 @@ def _explainer(matcher: MatchEngine) -> Explainer:
     return explain
 
 
-def _keys_by_source(matcher: MatchEngine, chunk: int = 50_000) -> Iterator[tuple[int, list[str]]]:
+def keys_by_source(matcher: MatchEngine, chunk: int = 50_000) -> Iterator[tuple[int, list[str]]]:
     """(source record id, blocking keys) of every active record, computed chunk by chunk."""
     active = np.flatnonzero(matcher.table.active)
     for start in range(0, active.size, chunk):
@@ -362,7 +463,7 @@ def explain_records(
             hint="name two different records",
         )
     matcher = MatchEngine(settings_from_config(project.config.matching), model=_stored(engine))
-    left, right = _match_record(left_id, left_canonical), _match_record(right_id, right_canonical)
+    left, right = match_record(left_id, left_canonical), match_record(right_id, right_canonical)
     if left.kind != right.kind:
         raise UsageError(
             f"source record {left_id} is a {left.kind} and {right_id} a {right.kind}",

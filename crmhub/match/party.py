@@ -6,10 +6,30 @@ or VAT id must not veto a merge, and an invalid e-mail must not create one.
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+
 from canonical.contact import ContactPoint, PostalAddress
 from canonical.identifiers import Identifier
 from canonical.party import Party
+from crmhub.errors import CrmhubError
 from crmhub.match.record import MatchRecord
+
+
+class MatchRecordInvalid(CrmhubError):
+    """A stored canonical record that no longer validates as a Party."""
+
+
+def match_record(source_id: int, canonical: dict[str, object]) -> MatchRecord:
+    """The MatchRecord of a stored source record (id = the source record id as a string)."""
+    try:
+        party = Party.model_validate(canonical)
+    except ValidationError as error:
+        raise MatchRecordInvalid(
+            f"source record {source_id}: stored canonical data is not a valid Party: "
+            f"{error.errors()[0].get('loc')}: {error.errors()[0].get('msg')}",
+            hint="re-sync its connection with `crmhub sync CONNECTION --full`",
+        ) from None
+    return record_from_party(party, record_id=str(source_id))
 
 
 def record_id_of(party: Party) -> str:

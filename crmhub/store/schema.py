@@ -242,6 +242,45 @@ match_pairs = sa.Table(
     sa.Index(None, "status"),
 )
 
+#: What each source record looked like when it was last matched (revision 0005): an
+#: incremental run matches the live records whose content_hash differs (or that have no row)
+#: and unmatches the rows whose record is gone.
+match_records = sa.Table(
+    "match_records",
+    metadata,
+    _source_record_fk("source_record_id", primary_key=True),
+    sa.Column("content_hash", sa.String(HASH_LENGTH), nullable=False),
+    sa.Column("matched_at", UtcDateTime(), nullable=False),
+)
+
+#: Partitioned matching (revision 0005): the plan of the current partitioned run, one row per
+#: partition (the model every partition scores with; when it was scored), and the pairs the
+#: partitions scored at or above the review threshold, until ``finish_partitioned`` clusters them.
+match_partitions = sa.Table(
+    "match_partitions",
+    metadata,
+    sa.Column("partition", sa.Integer(), primary_key=True, autoincrement=False),
+    sa.Column("partitions", sa.Integer(), nullable=False),
+    sa.Column(
+        "model_version", sa.String(64), sa.ForeignKey("match_models.version"), nullable=False
+    ),
+    sa.Column("planned_at", UtcDateTime(), nullable=False),
+    sa.Column("scored_at", UtcDateTime(), nullable=True),
+    sa.Column("pairs", sa.Integer(), nullable=True),
+)
+
+match_partition_pairs = sa.Table(
+    "match_partition_pairs",
+    metadata,
+    _source_record_fk("a_id", primary_key=True),
+    _source_record_fk("b_id", primary_key=True),
+    sa.Column("partition", sa.Integer(), nullable=False),
+    sa.Column("score", sa.Float(), nullable=False),
+    sa.Column("levels", sa.String(255), nullable=False),
+    sa.CheckConstraint("a_id < b_id", name="ordered"),
+    sa.Index(None, "partition"),
+)
+
 steward_decisions = sa.Table(
     "steward_decisions",
     metadata,

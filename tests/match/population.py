@@ -96,11 +96,18 @@ class Population:
 
     records: list[MatchRecord] = field(default_factory=list)
     truth: dict[str, str] = field(default_factory=dict)
+    #: record id -> the raw values its MatchRecord was built from (kind included)
+    values: dict[str, dict[str, object]] = field(default_factory=dict)
 
     def add(self, record: MatchRecord, entity: str) -> MatchRecord:
         self.records.append(record)
         self.truth[record.id] = entity
         return record
+
+    def add_values(self, rid: str, entity: str, kind: str, values: dict[str, object]) -> None:
+        """Add the record built from raw ``values`` (and keep them for :func:`party_source`)."""
+        self.add(MatchRecord.from_values(rid, kind, **values), entity)  # type: ignore[arg-type]
+        self.values[rid] = {"kind": kind, **values}
 
 
 def _surname(rng: random.Random) -> str:
@@ -131,6 +138,12 @@ def person_entity(rng: random.Random, n: int) -> dict[str, str]:
 def person_record(
     rng: random.Random, rid: str, e: dict[str, str], noisy: bool, source: str = ""
 ) -> MatchRecord:
+    return MatchRecord.from_values(rid, "person", **person_values(rng, e, noisy, source))
+
+
+def person_values(
+    rng: random.Random, e: dict[str, str], noisy: bool, source: str = ""
+) -> dict[str, object]:
     given, family, email, street = e["given"], e["family"], e["email"], e["street"]
     if noisy:
         roll = rng.random()
@@ -143,20 +156,18 @@ def person_record(
         if rng.random() < 0.3:
             street = street.replace("Via", "V.")
     keep = (lambda p: rng.random() < p) if noisy else (lambda p: True)
-    return MatchRecord.from_values(
-        rid,
-        "person",
-        source=source,
-        given_name=given,
-        family_name=family,
-        emails=[email] if keep(0.8) else [],
-        phones=[e["phone"]] if keep(0.7) else [],
-        birth_date=e["dob"] if keep(0.7) else None,
-        street=street,
-        house_number=e["number"],
-        postcode=e["postcode"],
-        city=e["city"],
-    )
+    return {
+        "source": source,
+        "given_name": given,
+        "family_name": family,
+        "emails": [email] if keep(0.8) else [],
+        "phones": [e["phone"]] if keep(0.7) else [],
+        "birth_date": e["dob"] if keep(0.7) else None,
+        "street": street,
+        "house_number": e["number"],
+        "postcode": e["postcode"],
+        "city": e["city"],
+    }
 
 
 def company_entity(rng: random.Random, n: int) -> dict[str, str]:
@@ -174,19 +185,21 @@ def company_entity(rng: random.Random, n: int) -> dict[str, str]:
 
 
 def company_record(rng: random.Random, rid: str, e: dict[str, str], noisy: bool) -> MatchRecord:
+    return MatchRecord.from_values(rid, "organization", **company_values(rng, e, noisy))
+
+
+def company_values(rng: random.Random, e: dict[str, str], noisy: bool) -> dict[str, object]:
     suffix = rng.choice(("S.r.l.", "SRL", "srl", "")) if noisy else "S.r.l."
     vat = ("IT" if rng.random() < 0.5 else "") + e["vat"]
-    return MatchRecord.from_values(
-        rid,
-        "organization",
-        company_name=f"{e['name']} {suffix}".strip(),
-        vat=vat if (not noisy or rng.random() < 0.8) else None,
-        emails=[e["email"]],
-        street=e["street"],
-        house_number=e["number"],
-        postcode=e["postcode"],
-        city=e["city"],
-    )
+    return {
+        "company_name": f"{e['name']} {suffix}".strip(),
+        "vat": vat if (not noisy or rng.random() < 0.8) else None,
+        "emails": [e["email"]],
+        "street": e["street"],
+        "house_number": e["number"],
+        "postcode": e["postcode"],
+        "city": e["city"],
+    }
 
 
 def build(n_entities: int = 600, seed: int = 7, company_share: float = 0.2) -> Population:
@@ -199,10 +212,40 @@ def build(n_entities: int = 600, seed: int = 7, company_share: float = 0.2) -> P
         data = company_entity(rng, n) if company else person_entity(rng, n)
         for copy in range(rng.choice((1, 1, 2, 2, 3))):
             rid = f"{entity}-{copy}"
-            record = (
-                company_record(rng, rid, data, copy > 0)
-                if company
-                else person_record(rng, rid, data, copy > 0)
-            )
-            population.add(record, entity)
+            if company:
+                population.add_values(
+                    rid, entity, "organization", company_values(rng, data, copy > 0)
+                )
+            else:
+                population.add_values(rid, entity, "person", person_values(rng, data, copy > 0))
     return population
+
+
+def party_source(values: dict[str, object]) -> dict[str, object]:
+    """A source record (as a connector reads it, for ``Party.from_source``) carrying the raw
+    values of one population record."""
+    v = dict(values)
+    address = {
+        key: v.pop(name)
+        for key, name in (
+            ("street", "street"),
+            ("house_number", "house_number"),
+            ("postcode", "postcode"),
+            ("city", "city"),
+        )
+        if v.get(name)
+    }
+    data: dict[str, object] = {
+        "emails": list(v.get("emails", [])),
+        "phones": list(v.get("phones", [])),
+        "addresses": [{**address, "country": "IT"}] if address else [],
+    }
+    if v["kind"] == "organization":
+        data["organization"] = {"legal_name": v["company_name"], "vat_id": v.get("vat")}
+    else:
+        data["person"] = {
+            "given_name": v["given_name"],
+            "family_name": v["family_name"],
+            "birth_date": v.get("birth_date"),
+        }
+    return data

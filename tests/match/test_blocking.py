@@ -87,3 +87,24 @@ def test_swapped_names_share_the_name_keys() -> None:
     families = family_by_name(["phonetic_given_family", "name_prefixes"])
     keys = record_keys(table, np.arange(2), families)
     assert keys[0] == keys[1] and len(keys[0]) == 2
+
+
+def test_a_first_email_meets_another_records_second_one() -> None:
+    # one key family, two columns: the pair is found as an index look-up would find it
+    records = [
+        MatchRecord.from_values("a", given_name="Anna", emails=["anna@x.it"]),
+        MatchRecord.from_values("b", given_name="Anna", emails=["ab@y.it", "anna@x.it"]),
+        MatchRecord.from_values("c", given_name="Carla", emails=["c@y.it", "c@y.it"]),
+    ]
+    left, right, stats = block_pairs(_table(records), family_by_name(["email"]), cap=10)
+    assert list(zip(left.tolist(), right.tolist())) == [(0, 1)]
+    assert stats.keys["email"] == 3  # anna@x.it, ab@y.it, c@y.it: each (record, key) once
+
+
+def test_pooled_family_keys_count_records_towards_the_cap() -> None:
+    records = [
+        MatchRecord.from_values(f"r{i}", emails=[f"own{i}@x.it", "info@shared.it"])
+        for i in range(4)
+    ]
+    left, _, stats = block_pairs(_table(records), family_by_name(["email"]), cap=3)
+    assert left.size == 0 and stats.demoted["email"] == 1
