@@ -12,6 +12,10 @@ each tool as its own process (wall time and peak RSS of the whole process tree):
 * dlt unchanged rerun, up to --dlt-rerun-max rows (dlt's merge of an unchanged file ran at
   about 100 rows/s on 100k rows here; at 1M it would take hours).
 
+Besides wall time, each case reports the CPU time of its whole process tree (worker pools
+included) per row: on a shared machine wall time follows the other users' load, CPU time
+much less, so compare CPU µs/row between runs, and rows/s only on a quiet machine.
+
 Results go to bench/out/ingest.json and, with --write-results, into bench/RESULTS.md.
 """
 
@@ -21,6 +25,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -48,6 +53,7 @@ class Row:
     rows_per_s: float
     peak_rss_mb: float
     note: str = ""
+    cpu_seconds: float = float("nan")  # user + system, the whole process tree
 
 
 def export_for(rows: int) -> Path:
@@ -69,6 +75,20 @@ def checked(m: Measurement, what: str) -> Measurement:
     return m
 
 
+def measured(cmd: list[str], what: str, env: dict[str, str] | None = None) -> tuple[Measurement, float]:
+    """``measure(cmd)`` and the CPU seconds its process tree used (children that were waited
+    for, as a worker pool's are, count in their parent's figure)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    m = checked(measure(cmd, env=env), what)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return m, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def _line(tool: str, case: str, rows: int, m: Measurement, cpu: float) -> str:
+    return (f"  {tool} {case}: {m.seconds:.1f} s, {rows / m.seconds:,.0f} rows/s, "
+            f"CPU {cpu:.1f} s ({cpu / rows * 1e6:,.0f} µs/row), {m.peak_rss_mb:.0f} MB")
+
+
 def bench_crmhub(rows: int, export: Path, workers: int) -> list[Row]:
     project = OUT / f"crmhub_{rows}"
     shutil.rmtree(project, ignore_errors=True)
@@ -83,10 +103,10 @@ def bench_crmhub(rows: int, export: Path, workers: int) -> list[Row]:
     result = []
     for case, extra in (("first load", []), ("unchanged rerun (file fingerprint)", []),
                         ("unchanged full re-read (--full)", ["--full"])):
-        m = checked(measure(sync + extra, env=env), f"crmhub {case}")
+        m, cpu = measured(sync + extra, f"crmhub {case}", env=env)
         result.append(Row(rows, "crmhub", case, m.seconds, rows / m.seconds, m.peak_rss_mb,
-                          f"--workers {workers}"))
-        print(f"  crmhub {case}: {m.seconds:.1f} s, {rows / m.seconds:,.0f} rows/s, {m.peak_rss_mb:.0f} MB", flush=True)
+                          f"--workers {workers}", cpu))
+        print(_line("crmhub", case, rows, m, cpu), flush=True)
     return result
 
 
@@ -98,9 +118,9 @@ def bench_dlt(rows: int, export: Path, rerun_max: int) -> list[Row]:
     result = []
     cases = ["first load"] + (["unchanged rerun"] if rows <= rerun_max else [])
     for case in cases:
-        m = checked(measure(command), f"dlt {case}")
-        result.append(Row(rows, "dlt 1.31", case, m.seconds, rows / m.seconds, m.peak_rss_mb, 'merge on CODICE'))
-        print(f"  dlt {case}: {m.seconds:.1f} s, {rows / m.seconds:,.0f} rows/s, {m.peak_rss_mb:.0f} MB", flush=True)
+        m, cpu = measured(command, f"dlt {case}")
+        result.append(Row(rows, "dlt 1.31", case, m.seconds, rows / m.seconds, m.peak_rss_mb, 'merge on CODICE', cpu))
+        print(_line("dlt", case, rows, m, cpu), flush=True)
     if rows > rerun_max:
         result.append(Row(rows, "dlt 1.31", "unchanged rerun", float("nan"), float("nan"), float("nan"),
                           f"not run: above --dlt-rerun-max {rerun_max:,}"))
@@ -108,13 +128,15 @@ def bench_dlt(rows: int, export: Path, rerun_max: int) -> list[Row]:
 
 
 def markdown(rows: list[Row]) -> str:
-    lines = ["| rows | tool | case | seconds | rows/s | peak RSS (MB) | note |", "|---:|---|---|---:|---:|---:|---|"]
+    lines = ["| rows | tool | case | seconds | rows/s | CPU µs/row | peak RSS (MB) | note |",
+             "|---:|---|---|---:|---:|---:|---:|---|"]
     for r in rows:
         if r.seconds != r.seconds:  # NaN: not run
-            lines.append(f"| {r.rows:,} | {r.tool} | {r.case} | - | - | - | {r.note} |")
+            lines.append(f"| {r.rows:,} | {r.tool} | {r.case} | - | - | - | - | {r.note} |")
         else:
+            cpu = "-" if r.cpu_seconds != r.cpu_seconds else f"{r.cpu_seconds / r.rows * 1e6:,.0f}"
             lines.append(f"| {r.rows:,} | {r.tool} | {r.case} | {r.seconds:.1f} | {r.rows_per_s:,.0f} | "
-                         f"{r.peak_rss_mb:.0f} | {r.note} |")
+                         f"{cpu} | {r.peak_rss_mb:.0f} | {r.note} |")
     return "\n".join(lines)
 
 

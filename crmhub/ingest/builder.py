@@ -1,7 +1,7 @@
 """From a source record to what the store keeps: mapped, validated, normalised and hashed.
 
 This is the CPU-heavy part of an ingest, and it is a pure function of (record, mapping), so it
-can run in worker processes (see ``crmhub.ingest.parallel``).
+can run in worker processes (see ``crmhub.ingest.mapper``).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Runs ``build_version`` over batches, in this process or in a pool of worker processes.
 
 Workers compile the mapping themselves (compiled mappings are closures and do not pickle), so
-only the records and the results cross process boundaries.
+only the records and the results cross process boundaries, in the compact form of
+``crmhub.ingest.wire``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any, Self
 
 from connectors.sdk import SourceRecord
 from crmhub.ingest.builder import build_version
+from crmhub.ingest.wire import Built, Refused, Sent, compact, restored, sent
 from crmhub.ingest.writer import NewVersion, Rejected
 from crmhub.mapping.compiler import CompiledMapping, compile_mapping
 
@@ -56,9 +58,13 @@ def tune_gc() -> None:
     gc.set_threshold(50_000, 50, 100)
 
 
-def _build_chunk(chunk: list[tuple[SourceRecord, str]]) -> list[NewVersion | Rejected]:
+def _build_chunk(chunk: list[Sent]) -> list[Built | Refused]:
     assert _worker_mapping is not None
-    return [build_version(record, _worker_mapping, digest) for record, digest in chunk]
+    mapping = _worker_mapping
+    return [
+        compact(build_version(SourceRecord(stream, key, data, position=position), mapping, digest))
+        for stream, key, data, position, digest in chunk
+    ]
 
 
 class Mapper:
@@ -69,7 +75,10 @@ class Mapper:
 
     def __enter__(self) -> Self:
         if self.workers > 0:
-            context = multiprocessing.get_context("fork")
+            # forkserver, not fork: forking a process that runs threads (an Airflow task, a web
+            # server, a test runner) can copy a lock another thread holds and hang the worker
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["crmhub.ingest.mapper"])
             self._pool = context.Pool(
                 self.workers, initializer=_init_worker, initargs=(self.mapping.spec, self.mapping.fingerprint)
             )
@@ -93,8 +102,20 @@ class Mapper:
         if self._pool is None or len(items) < 200:
             return Pending(lambda: [build_version(r, self.mapping, d) for r, d in items])
         size = max(100, len(items) // (self.workers * 2))
-        handles = [self._pool.apply_async(_build_chunk, (items[i : i + size],)) for i in range(0, len(items), size)]
-        return Pending(lambda: [result for handle in handles for result in handle.get()])
+        chunks = [items[i : i + size] for i in range(0, len(items), size)]
+        handles = [
+            self._pool.apply_async(_build_chunk, ([sent(record, digest) for record, digest in chunk],))
+            for chunk in chunks
+        ]
+
+        def collect() -> list[NewVersion | Rejected]:
+            return [
+                restored(item, answer)
+                for chunk, handle in zip(chunks, handles, strict=True)
+                for item, answer in zip(chunk, handle.get(), strict=True)
+            ]
+
+        return Pending(collect)
 
 
 class Pending:

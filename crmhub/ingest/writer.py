@@ -8,15 +8,16 @@ whole-snapshot streams).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Dialect
 
+from crmhub.store.engine import dumps_json
 from crmhub.store.schema import connection_state, quarantine, source_records
 from crmhub.store.types import utc_now
 
@@ -27,6 +28,21 @@ _SEEN = sa.Table(
     prefixes=["TEMPORARY"],
 )
 _LOOKUP_CHUNK = 900  # bound parameters per IN (...) list
+_INSERTED = (  # the columns a new source record is written with
+    "connection", "stream", "source_key", "raw", "raw_hash", "canonical", "content_hash",
+    "party_kind", "display_name", "source_updated_at", "deleted", "first_run_id",
+    "last_changed_run_id", "created_at", "updated_at",
+)
+
+
+def _bind(column: str, dialect: Dialect) -> Callable[[Any], Any]:
+    """The function SQLAlchemy applies to ``column``'s values on the way to ``dialect``."""
+    processor = source_records.c[column].type.dialect_impl(dialect).bind_processor(dialect)
+    return processor if processor is not None else _unchanged
+
+
+def _unchanged(value: Any) -> Any:
+    return value
 
 
 @dataclass(slots=True)
@@ -52,6 +68,8 @@ class NewVersion:
     party_kind: str
     display_name: str | None
     source_updated_at: datetime | None
+    # ``canonical`` as the store's JSON text, when a worker already serialised it
+    canonical_json: str | None = None
 
 
 @dataclass(slots=True)
@@ -146,6 +164,12 @@ class StreamWriter:
     def _insert(self, versions: list[NewVersion], now: datetime) -> None:
         if not versions:
             return
+        if self._dialect == "sqlite":
+            self._insert_prepared(versions, now)
+        else:
+            self._insert_generic(versions, now)
+
+    def _insert_generic(self, versions: list[NewVersion], now: datetime) -> None:
         self.conn.execute(
             sa.insert(source_records),
             [
@@ -160,6 +184,38 @@ class StreamWriter:
                 for v in versions
             ],
         )
+
+    def _insert_prepared(self, versions: list[NewVersion], now: datetime) -> None:
+        """``_insert`` as one prepared statement over plain tuples (SQLite).
+
+        The generic path's per-row parameter handling cost the main process about as much as
+        SQLite's own work. Here each value goes through its column's own bind processor, so
+        the stored text is exactly what the generic path stores, and the run's constants are
+        converted once per batch; a worker's ``canonical_json`` is that same text already.
+        """
+        dialect = self.conn.dialect
+        compiled = sa.insert(source_records).compile(dialect=dialect, column_keys=list(_INSERTED))
+        order = compiled.positiontup or []
+        process = {name: _bind(name, dialect) for name in _INSERTED}
+        constant = {
+            "connection": self.connection, "stream": self.stream, "deleted": False,
+            "first_run_id": self.run_id, "last_changed_run_id": self.run_id,
+            "created_at": now, "updated_at": now,
+        }
+        fixed = {name: process[name](value) for name, value in constant.items()}
+        raw, canonical, updated = process["raw"], process["canonical"], process["source_updated_at"]
+        # a worker's JSON text is only the column's text if the engine serialises as workers do
+        same_json = getattr(dialect, "_json_serializer", None) is dumps_json
+        rows = []
+        for v in versions:
+            text = v.canonical_json if same_json and v.canonical_json is not None else canonical(v.canonical)
+            values = {
+                "source_key": v.key, "raw": raw(v.raw), "raw_hash": v.raw_hash, "canonical": text,
+                "content_hash": v.content_hash, "party_kind": v.party_kind,
+                "display_name": v.display_name, "source_updated_at": updated(v.source_updated_at),
+            }
+            rows.append(tuple(fixed[name] if name in fixed else values[name] for name in order))
+        self.conn.exec_driver_sql(str(compiled), rows)
 
     def _update(
         self, pairs: list[tuple[Stored, NewVersion]], now: datetime, *, content_changed: bool,
@@ -247,14 +303,17 @@ class StreamWriter:
         return int(count)
 
     def _remember_seen(self, keys: Iterable[str]) -> None:
-        rows = [{"k": k} for k in keys]
-        if not rows:
+        keys = list(keys)
+        if not keys:
             return
         if not self._seen_ready:
             _SEEN.create(self.conn, checkfirst=False)
             self._seen_ready = True
-        insert = (sqlite.insert(_SEEN) if self._dialect == "sqlite" else postgresql.insert(_SEEN))
-        self.conn.execute(insert.on_conflict_do_nothing(), rows)
+        if self._dialect == "sqlite":  # every key of a stream passes here: skip the per-row bookkeeping
+            insert = sqlite.insert(_SEEN).on_conflict_do_nothing().compile(dialect=self.conn.dialect)
+            self.conn.exec_driver_sql(str(insert), [(k,) for k in keys])
+            return
+        self.conn.execute(postgresql.insert(_SEEN).on_conflict_do_nothing(), [{"k": k} for k in keys])
 
     def _sweep(self, now: datetime, guard: float) -> int:
         """Tombstone every live stored record of the stream that this read did not deliver."""
