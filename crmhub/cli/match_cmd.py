@@ -33,6 +33,8 @@ SUMMARY_ROWS: tuple[tuple[str, str], ...] = (
     ("records", "records"),
     ("new or changed", "changed"),
     ("deleted at source", "removed"),
+    ("held by a target's hub id", "pinned"),
+    ("hub ids overruled by stewards", "pins_overruled"),
     ("candidate pairs", "candidate_pairs"),
     ("merged pairs", "merged"),
     ("to review", "to_review"),
@@ -122,7 +124,7 @@ def _progress() -> Iterator[Callable[[str, int], None]]:
 def _summary(report: MatchReport) -> Table:
     from rich.table import Table
 
-    fitted = "fitted now" if report.model_fitted else "stored"
+    fitted = f"fitted now: {report.model_fit_reason}" if report.model_fitted else "stored"
     table = Table(
         title=f"Match run #{report.run_id} ({'incremental' if report.incremental else 'full'})",
         title_justify="left",

@@ -136,6 +136,13 @@ class MatchingConfig(Section):
         le=1024,
         description="Partitions of the blocking keys a partitioned run (Airflow) scores in parallel.",
     )
+    refit_when_records_grow: float | None = Field(
+        2.0,
+        ge=1.0,
+        description="Refit the stored match model in a normal run once the live records are at "
+        "least this multiple of those it was fitted on (null: only `crmhub match --full` "
+        "refits). A record kind the model has never seen always refits it.",
+    )
 
     @model_validator(mode="after")
     def _no_repeated_family(self) -> MatchingConfig:

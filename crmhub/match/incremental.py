@@ -4,7 +4,8 @@ Only the records new or changed since they were last matched are loaded and keye
 candidates come from a look-up of the stored blocking keys (a key held by more records
 than the block-size cap makes no pair, as in a full run). Then the *area* is every record
 whose cluster may change: the changed records, their candidates, the records that shared a
-golden record with a changed or deleted one, the records of the stewards' decisions, and
+golden record with a changed or deleted one, the records of the stewards' decisions, the
+pinned records (:mod:`crmhub.match.pins`) changed or apart from their anchor, with it, and
 everything linked to those by a stored merge-level pair or a golden record, until closed.
 A cluster only depends on its connected component of merge-level pairs, so clustering the
 area gives what a full run gives there; the rest of the store is left as it is.
@@ -33,6 +34,7 @@ from crmhub.match.matched_state import (
     stored_pairs_among,
 )
 from crmhub.match.party import match_record
+from crmhub.match.pins import Pin
 from crmhub.match.scoring import ScoredPairs
 from crmhub.match.store import MAX_KEY_LENGTH, PairScope
 from crmhub.store.engine import write_transaction
@@ -47,11 +49,20 @@ class IncrementalMatch:
         matcher: MatchEngine,
         changes: Changes,
         decisions: StewardDecisions,
+        constraints: StewardDecisions | None = None,
+        pins: Iterable[Pin] = (),
+        pending: Iterable[Pin] = (),
     ) -> None:
+        """``constraints``: what the clustering obeys (default: ``decisions``, the stewards'
+        alone); ``pins``: the pins among them, of which ``pending`` are not held yet. A held
+        pin is reached through its golden record when either end is near a change."""
         self.engine = engine
         self.matcher = matcher
         self.changes = changes
         self.decisions = decisions
+        self.constraints = constraints or decisions
+        self.pins = list(pins)
+        self.pending = list(pending)
         self.hashes: dict[int, str] = {}
         self.area: set[int] = set()
         self.candidate_pairs: set[tuple[int, int]] = set()
@@ -68,7 +79,7 @@ class IncrementalMatch:
             self._load(self.area - self.hashes.keys())
             pairs = self._pairs(conn)
         stats = BlockingStats(candidate_pairs=len(self.candidate_pairs))
-        return self.matcher.run_scored(pairs, stats, self.decisions)
+        return self.matcher.run_scored(pairs, stats, self.constraints)
 
     def scope(self) -> PairScope:
         """The stored pairs this run recomputed."""
@@ -117,6 +128,8 @@ class IncrementalMatch:
         seeds = set(self.changes.changed) | set(self.changes.gone)
         seeds.update(i for pair in self.candidate_pairs for i in pair)
         seeds.update(int(i) for i in self.decisions.ids())
+        near = [p for p in self.pins if p.record in seeds]
+        seeds.update(i for pin in [*near, *self.pending] for i in (pin.record, pin.anchor))
         return seeds
 
     def _closure(self, conn: Connection, seeds: set[int]) -> set[int]:

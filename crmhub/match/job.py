@@ -15,10 +15,12 @@ recorded as a run of kind ``match``:
 1. stream the live source records' canonical JSON from the store and turn each into a
    MatchRecord (no Party is kept; the engine holds a columnar table);
 2. take the latest stored model, unless ``refit`` is asked, there is none, it was trained
-   on other comparisons or it lacks a record kind now present: then fit one (steward
-   decisions serve as labels) and store it under the hash of its parameters;
+   on other comparisons or the refit policy says it is due (:mod:`crmhub.match.refit`: a
+   record kind it has no prior for, or records grown past ``refit_when_records_grow``):
+   then fit one (steward decisions serve as labels) and store it under the hash of its
+   parameters; ``MatchReport.model_fit_reason`` says why;
 3. run the engine with the stewards' standing decisions (same = must-link, different =
-   cannot-link);
+   cannot-link) and the pins of records targets hold for the hub (:mod:`crmhub.match.pins`);
 4. write the pairs at or above the review threshold to ``match_pairs`` (diffed: decided
    pairs are left alone), the blocking keys to ``blocking_keys``;
 5. apply the clusters, singletons included, to the golden records;
@@ -57,7 +59,9 @@ from crmhub.match.matched_state import (
 )
 from crmhub.match.model import FellegiSunterModel, ModelFormatError
 from crmhub.match.party import match_record
+from crmhub.match.pins import Pin, load_pins, unsatisfied, with_pins
 from crmhub.match.record import KINDS, MatchRecord
+from crmhub.match.refit import live_records, refit_reason
 from crmhub.match.scoring import probability, weight_of
 from crmhub.match.settings import MatchSettings
 from crmhub.match.store import (
@@ -128,6 +132,9 @@ class MatchReport:
     blocking_keys_written: int = 0  # rows inserted or deleted
     model_version: str = ""
     model_fitted: bool = False
+    model_fit_reason: str = ""  # why the model was fitted in this run ("" when reused)
+    pinned: int = 0  # records held in the golden record a target's id_field names
+    pins_overruled: int = 0  # such holds a steward's "different" decision overruled
     seconds: dict[str, float] = field(default_factory=dict)
 
     def counts(self) -> dict[str, object]:
@@ -178,6 +185,18 @@ def loaded_engine(
     return matcher
 
 
+def match_constraints(
+    project: Project, engine: Engine, decisions: StewardDecisions, report: MatchReport
+) -> tuple[StewardDecisions, list[Pin]]:
+    """The stewards' decisions plus the pins of records targets hold for the hub (see
+    :mod:`crmhub.match.pins`): the must-links the clustering obeys. Pins are never labels
+    for fitting nor decided pairs for ``match_pairs``."""
+    pins = load_pins(engine, project.config.targets)
+    kept = pins.kept(decisions)
+    report.pinned, report.pins_overruled = len(kept), len(pins) - len(kept)
+    return with_pins(decisions, kept), kept
+
+
 def run_match(
     project: Project,
     engine: Engine,
@@ -191,16 +210,21 @@ def run_match(
     """Match the live source records and apply the clusters (see the module docstring).
 
     Incremental unless ``full`` or there is nothing to build on (no run recorded what it
-    matched, no usable stored model): then every record is matched again. ``refit``
-    (default: ``full``) re-estimates the model first.
+    matched, no usable stored model) or the stored model is due for a refit (see
+    :mod:`crmhub.match.refit`): then every record is matched again. ``refit`` (default:
+    ``full``) re-estimates the model first; ``full`` with ``refit=False`` keeps a usable
+    stored model even when the refit policy would replace it.
     Raises :class:`crmhub.store.LockBusy` when another match run holds the lock.
     """
+    policy = not full  # a full run refits, or was told to keep the stored model
     refit = full if refit is None else refit
 
     def body(report: MatchReport) -> None:
         if not (full or refit) and _run_incremental(project, engine, report, actor):
             return
-        _run(project, engine, report, refit, actor, on_progress)
+        if refit:
+            report.model_fit_reason = "asked for (--full)"
+        _run(project, engine, report, refit, actor, on_progress, policy)
 
     return recorded_match_run(engine, body, lock_wait)
 
@@ -230,8 +254,13 @@ def _run_incremental(project: Project, engine: Engine, report: MatchReport, acto
     if not has_matched_state(engine):
         return False
     matcher = MatchEngine(settings_from_config(project.config.matching))
-    stored = _usable_stored_model(engine, matcher, check_kinds=False)
+    stored = _usable_stored_model(engine, matcher)
     if stored is None:
+        return False
+    grow = project.config.matching.refit_when_records_grow
+    due = refit_reason(stored[1], live_records(engine), grow_by=grow)
+    if due:
+        report.model_fit_reason = due
         return False
     report.model_version = stored[0]
     matcher.use_model(stored[1])
@@ -239,10 +268,14 @@ def _run_incremental(project: Project, engine: Engine, report: MatchReport, acto
     changes = find_changes(engine)
     report.changed, report.removed = len(changes.changed), len(changes.gone)
     decisions = load_steward_decisions(engine)
-    if not changes and not _undone_decisions(engine, decisions):
+    constraints, pins = match_constraints(project, engine, decisions, report)
+    pending = unsatisfied(
+        pins, golden_ids_of(engine, {i for p in pins for i in (p.record, p.anchor)})
+    )
+    if not changes and not pending and not _undone_decisions(engine, decisions):
         report.blocking_keys = count_keys(engine)
         return True
-    update = IncrementalMatch(engine, matcher, changes, decisions)
+    update = IncrementalMatch(engine, matcher, changes, decisions, constraints, pins, pending)
     result = update.run()
     report.blocking_keys_written = update.keys_deleted + update.keys_inserted
     report.blocking_keys = count_keys(engine)
@@ -265,6 +298,7 @@ def _run(
     full: bool,
     actor: str,
     on_progress: Progress | None,
+    policy: bool = True,
 ) -> None:
     clock = _Clock(report.seconds)
     loaded_before = utc_now()
@@ -276,9 +310,15 @@ def _run(
         _write_pairs(engine, matcher, [], decisions, report)
         mark_all_matched(engine, loaded_before)
         return
-    report.model_version, report.model_fitted = choose_model(engine, matcher, full, decisions)
+    grow = project.config.matching.refit_when_records_grow if policy else None
+    choice = choose_model(engine, matcher, full, decisions, grow, report.model_fit_reason)
+    report.model_version, report.model_fitted = choice.version, choice.fitted
+    report.model_fit_reason = choice.reason
+    if choice.fitted:
+        log.info("match model %s fitted: %s", choice.version[:12], choice.reason)
     clock.lap("model")
-    result = matcher.run(decisions)
+    constraints, _ = match_constraints(project, engine, decisions, report)
+    result = matcher.run(constraints)
     report.candidate_pairs = result.blocking.candidate_pairs
     clock.lap("match")
     store_result(project, engine, matcher, result, decisions, report, actor, loaded_before)
@@ -350,22 +390,50 @@ def _write_scored_pairs(
     report.to_review = len(pairs) - report.merged
 
 
+@dataclass(frozen=True, slots=True)
+class ModelChoice:
+    """The model a run scores with: its version, whether it was fitted now, and why."""
+
+    version: str
+    fitted: bool
+    reason: str = ""
+
+
 def choose_model(
-    engine: Engine, matcher: MatchEngine, full: bool, decisions: StewardDecisions
-) -> tuple[str, bool]:
-    """Use the latest stored model when it fits these records; else fit and store one.
-    Returns (version, fitted)."""
-    stored = None if full else _usable_stored_model(engine, matcher)
-    if stored is not None:
-        version, model = stored
-        matcher.use_model(model)
-        return version, False
+    engine: Engine,
+    matcher: MatchEngine,
+    full: bool,
+    decisions: StewardDecisions,
+    grow: float | None = None,
+    why_full: str = "",
+) -> ModelChoice:
+    """Use the latest stored model when it fits these records and (with ``grow``, the
+    ``matching.refit_when_records_grow`` policy) they did not outgrow it; else fit and store
+    one, steward decisions serving as labels. ``why_full`` says why ``full`` was asked."""
+    reason = why_full or "asked for"
+    if not full:
+        stored, reason = _stored_model_for(engine, matcher, grow)
+        if stored is not None:
+            matcher.use_model(stored[1])
+            return ModelChoice(stored[0], False)
     model = matcher.fit(decisions)
-    return save_model(engine, model), True
+    return ModelChoice(save_model(engine, model), True, reason)
+
+
+def _stored_model_for(
+    engine: Engine, matcher: MatchEngine, grow: float | None
+) -> tuple[tuple[str, FellegiSunterModel] | None, str]:
+    """The usable stored model for the loaded records, or None and why there is none."""
+    stored = _usable_stored_model(engine, matcher)
+    if stored is None:
+        return None, "no usable stored model"
+    live = live_records_of(matcher)
+    due = refit_reason(stored[1], live, grow_by=grow)
+    return (None, due) if due else (stored, "")
 
 
 def _usable_stored_model(
-    engine: Engine, matcher: MatchEngine, check_kinds: bool = True
+    engine: Engine, matcher: MatchEngine
 ) -> tuple[str, FellegiSunterModel] | None:
     try:
         stored = latest_model(engine)
@@ -380,13 +448,13 @@ def _usable_stored_model(
     except ModelFormatError as error:
         log.warning("%s; fitting a new model", error)
         return None
-    if not check_kinds:
-        return version, model
-    present = {KINDS[code] for code in np.unique(matcher.table.kind[matcher.table.active])}
-    if not present <= set(model.priors):
-        log.warning("the stored match model has no prior for %s; fitting a new one", present)
-        return None
     return version, model
+
+
+def live_records_of(matcher: MatchEngine) -> dict[str, int]:
+    """Active records loaded in ``matcher``, by kind."""
+    codes, counts = np.unique(matcher.table.kind[matcher.table.active], return_counts=True)
+    return {KINDS[int(code)]: int(n) for code, n in zip(codes.tolist(), counts.tolist())}
 
 
 def _pair_rows(matcher: MatchEngine, result: MatchResult) -> list[PairRow]:

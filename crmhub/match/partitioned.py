@@ -34,6 +34,7 @@ from crmhub.match.job import (
     choose_model,
     keys_by_source,
     loaded_engine,
+    match_constraints,
     match_record,
     recorded_match_run,
     settings_from_config,
@@ -92,7 +93,9 @@ def plan_partitions(
         if not matcher.table.active.any():
             write_plan(engine, 0, "")
             return []
-        version, _ = choose_model(engine, matcher, full, load_steward_decisions(engine))
+        decisions = load_steward_decisions(engine)
+        grow = None if full else project.config.matching.refit_when_records_grow
+        version = choose_model(engine, matcher, full, decisions, grow).version
         sync_blocking_keys(engine, keys_by_source(matcher))
         write_plan(engine, partitions, version)
     return list(range(partitions))
@@ -200,7 +203,8 @@ def _finish(
         pairs = _staged_scored_pairs(engine, matcher)
     else:
         pairs = ScoredPairs.concat([], len(matcher.comparisons))
-    result = matcher.run_scored(pairs, BlockingStats(candidate_pairs=candidates), decisions)
+    constraints, _ = match_constraints(project, engine, decisions, report)
+    result = matcher.run_scored(pairs, BlockingStats(candidate_pairs=candidates), constraints)
     store_result(project, engine, matcher, result, decisions, report, actor, planned_at)
     clear_plan(engine)
 

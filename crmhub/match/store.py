@@ -111,12 +111,15 @@ def model_version(model: FellegiSunterModel) -> str:
 def save_model(engine: Engine, model: FellegiSunterModel) -> str:
     """Store ``model`` in ``match_models`` and return its version. A version already stored
     (a refit that came out the same) gets ``created_at`` moved to now, so that
-    :func:`latest_model` returns the model fitted last."""
+    :func:`latest_model` returns the model fitted last, and this fit's training log (the
+    records it was fitted on drive the refit policy, see :mod:`crmhub.match.refit`)."""
     version = model_version(model)
     t = match_models.c
     with write_transaction(engine) as conn:
         refreshed = conn.execute(
-            sa.update(match_models).where(t.version == version).values(created_at=utc_now())
+            sa.update(match_models)
+            .where(t.version == version)
+            .values(created_at=utc_now(), params=model.to_dict())
         ).rowcount
         if not refreshed:
             conn.execute(
