@@ -11,6 +11,7 @@ Wiring (``crmhub/cli/main.py``)::
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -20,11 +21,14 @@ from crmhub.cli.output import err, escape, out, success_line
 
 if TYPE_CHECKING:
     from rich.table import Table
+    from sqlalchemy.engine import Engine
 
+    from crmhub.config.project import Project
     from crmhub.sync import PlanReport, PublishReport
 
 PUBLISH_EPILOG = (
     "Examples:\n\n  crmhub publish salesforce_contacts\n\n  crmhub publish erp_clienti --dry-run\n\n"
+    "  crmhub publish salesforce_contacts --unlinked-csv stamp.csv\n\n"
     "Only fields that changed since the target last had them are written, as upserts by the "
     "golden id. Failed records are retried with backoff by later publishes; see them with "
     "`crmhub outbox list --status failed --status dead`. Exit 3 when another run holds the "
@@ -72,6 +76,16 @@ def publish(
         bool,
         typer.Option("--no-plan", help="Only write what is already in the outbox (skip the diff)."),
     ] = False,
+    unlinked_csv: Annotated[
+        Path | None,
+        typer.Option(
+            "--unlinked-csv",
+            metavar="FILE",
+            help="Write nothing; list the target's records matched to golden records but not "
+            "carrying the hub's id (key, id field) to FILE ('-': stdout), for a one-time bulk "
+            "update when a target that already held customers is connected.",
+        ),
+    ] = None,
 ) -> None:
     """Diff the golden records against TARGET and write the changes to it."""
     from crmhub.store.migrate import require_current
@@ -81,6 +95,9 @@ def publish(
     project = cli.project()
     engine = cli.store_engine()
     require_current(engine)
+    if unlinked_csv is not None:
+        _export_unlinked(project, engine, target, unlinked_csv)
+        return
     try:
         report = _with_progress(
             target,
@@ -116,6 +133,27 @@ def publish(
             f"[yellow]{report.dead} record(s) given up[/]: `crmhub outbox list --status "
             "dead` shows why, `crmhub outbox retry` tries them again"
         )
+
+
+def _export_unlinked(project: Project, engine: Engine, target: str, path: Path) -> None:
+    import sys
+
+    from crmhub.sync.links import export_unlinked
+
+    try:
+        if str(path) == "-":
+            count = export_unlinked(project, engine, target, sys.stdout)
+        else:
+            with path.open("w", encoding="utf-8", newline="") as file:
+                count = export_unlinked(project, engine, target, file)
+    finally:
+        engine.dispose()
+    err().print(
+        f"{count:,} record(s) of {escape(target)} are matched to golden records but do not carry "
+        "the hub's id. Stamp them once with the target's bulk tool (Salesforce Data Loader: "
+        "update, key -> Id); the next cycle keeps them in sync.",
+        soft_wrap=True,
+    )
 
 
 def _with_progress(target: str, run: Any) -> PublishReport:

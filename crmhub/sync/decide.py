@@ -50,6 +50,7 @@ class Decision:
     record: TargetRecord
     change: Change = field(default_factory=Change)
     problem: str | None = None
+    unlinked_key: str | None = None  # outcome "unlinked": the target record's own key
 
 
 def _adopt_external_id(record: TargetRecord, link: ReadLink) -> None:
@@ -116,7 +117,7 @@ def decide(
             f"target record {link.unlinked.key} is matched to it but does not carry its id"
             + (f" in {target.id_field}" if target.id_field else " (the target has no id_field)")
         )
-        return Decision(gid, "unlinked", record, problem=problem)
+        return Decision(gid, "unlinked", record, problem=problem, unlinked_key=link.unlinked.key)
     try:
         desired = desired_values(target, golden, systems)
     except RecordMappingError as exc:

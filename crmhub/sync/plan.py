@@ -86,6 +86,7 @@ class PlanReport:
 
 
 ChunkProgress = Callable[[PlanReport], None]
+DecisionsFn = Callable[[list[Decision]], None]
 
 
 def plan_target(
@@ -117,8 +118,10 @@ def plan_loaded(
     dry_run: bool = False,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     on_progress: ChunkProgress | None = None,
+    on_decisions: DecisionsFn | None = None,
 ) -> PlanReport:
-    """:func:`plan_target` for a loaded target, the caller holding its lock."""
+    """:func:`plan_target` for a loaded target, the caller holding its lock. ``on_decisions``
+    sees each page's decisions (a page at a time: nothing is kept for the whole target)."""
     report = PlanReport(target.name, dry_run=dry_run)
     with_sources = needs_sources(target.config.filter)
     after = ""
@@ -127,7 +130,9 @@ def plan_loaded(
             page = load_page(conn, after, chunk_size, with_sources=with_sources)
             if page is None:
                 return report
-            _plan_page(conn, target, page, report, dry_run=dry_run)
+            decisions = _plan_page(conn, target, page, report, dry_run=dry_run)
+        if on_decisions is not None:
+            on_decisions(decisions)
         after = page.ids.last
         if on_progress is not None:
             on_progress(report)
@@ -152,12 +157,12 @@ def _decide_page(conn: Connection, target: Target, page: GoldenPage) -> list[Dec
 
 def _plan_page(
     conn: Connection, target: Target, page: GoldenPage, report: PlanReport, *, dry_run: bool
-) -> None:
+) -> list[Decision]:
     decisions = _decide_page(conn, target, page)
     for decision in decisions:
         report.add(decision)
     if dry_run:
-        return
+        return decisions
     now = utc_now()
     waiting = open_entries(conn, target.name, page.ids)
     changes: list[tuple[str, str | None, Change]] = [
@@ -168,6 +173,7 @@ def _plan_page(
     report.add_queue(enqueue(conn, target.name, changes, waiting, now))
     _save_conflicts(conn, target, page, decisions, now)
     save_target_records(conn, target.name, [d.record for d in decisions], now)
+    return decisions
 
 
 def _save_conflicts(
