@@ -29,6 +29,7 @@ from canonical import Party
 from connectors.testing.fake_salesforce import FakeSalesforce
 from crmhub.config.project import Project, load_project
 from crmhub.store.schema import golden_records, source_records, xref
+from tests.conftest import running_in_ci
 
 ERP_MAPPING = """\
 version: 1
@@ -83,9 +84,6 @@ CLIENTI_HUB = {
 MARIADB_DRIVER = "MariaDB Unicode"
 
 
-def running_in_ci() -> bool:
-    """True when CI=true (or 1/yes): a missing server or driver is then a failure, not a skip."""
-    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
 
 
 def _unavailable(reason: str) -> None:

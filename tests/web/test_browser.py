@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from conftest import running_in_ci  # tests/conftest.py: skipping is a failure in CI
 from fastapi import FastAPI
+
+from tests.conftest import running_in_ci  # skipping is a failure in CI
 
 from .conftest import PASSWORD
 
