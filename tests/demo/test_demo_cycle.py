@@ -6,6 +6,7 @@ ERP, and the cycle after that writes nothing), open the workbench with the print
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +91,9 @@ def test_every_golden_record_reaches_the_erp_and_salesforce_gets_those_its_targe
     assert set(contacts) - {None} <= {gid for ref in people for gid in by_ref[ref]}
     (moretti,) = by_ref["luca-moretti"]  # no e-mail: the contacts target's filter keeps him out
     assert moretti not in contacts
-    assert contacts[mario]["Phone"] == "+393331234567"  # the hub's agreed value, linked record
+    # the agreed number, in the format the salesperson typed: a reformatting is the same value,
+    # so the hub does not write its own spelling over it
+    assert re.sub(r"[^\d+]", "", contacts[mario]["Phone"]) == "+393331234567"
     accounts = {r["Crmhub_Id__c"] for r in org_records(mariadb_demo, "Account")}
     companies = {c.ref for c in mariadb_demo.world.customers if c.kind == "organization"}
     assert accounts == {gid for ref in companies for gid in by_ref[ref]}
