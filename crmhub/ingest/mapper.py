@@ -8,6 +8,7 @@ only the records and the results cross process boundaries, in the compact form o
 from __future__ import annotations
 
 import multiprocessing
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Self
@@ -67,6 +68,17 @@ def _build_chunk(chunk: list[Sent]) -> list[Built | Refused]:
     ]
 
 
+def _pool_context() -> Any:
+    """fork while this process runs one thread (the CLI: fastest, workers inherit the imports);
+    forkserver when other threads run (an Airflow task, a web server, a test runner), because a
+    fork copies whatever lock another thread holds at that instant and can hang the worker."""
+    if threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["crmhub.ingest.mapper"])
+    return context
+
+
 class Mapper:
     def __init__(self, mapping: CompiledMapping, workers: int = 0) -> None:
         self.mapping = mapping
@@ -75,10 +87,7 @@ class Mapper:
 
     def __enter__(self) -> Self:
         if self.workers > 0:
-            # forkserver, not fork: forking a process that runs threads (an Airflow task, a web
-            # server, a test runner) can copy a lock another thread holds and hang the worker
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["crmhub.ingest.mapper"])
+            context = _pool_context()
             self._pool = context.Pool(
                 self.workers, initializer=_init_worker, initargs=(self.mapping.spec, self.mapping.fingerprint)
             )
