@@ -25,7 +25,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import shutil
 import subprocess
 import sys
@@ -76,12 +75,9 @@ def checked(m: Measurement, what: str) -> Measurement:
 
 
 def measured(cmd: list[str], what: str, env: dict[str, str] | None = None) -> tuple[Measurement, float]:
-    """``measure(cmd)`` and the CPU seconds its process tree used (children that were waited
-    for, as a worker pool's are, count in their parent's figure)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    """``measure(cmd)`` and the CPU seconds its whole process tree used (see bench/measure.py)."""
     m = checked(measure(cmd, env=env), what)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return m, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return m, m.tree_cpu_seconds
 
 
 def _line(tool: str, case: str, rows: int, m: Measurement, cpu: float) -> str:
