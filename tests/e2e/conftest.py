@@ -13,6 +13,8 @@ from crmhub.cli import output
 from crmhub.cli.main import app
 from crmhub.store.schema import quarantine, source_records
 
+from .cycle_world import erp_world, world  # noqa: F401 - the cycle tests' fixtures
+
 Run = Callable[..., Result]
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 import pyodbc
 import pytest
+import sqlalchemy as sa
 import typer
 import yaml
 from sqlalchemy.engine import Engine
@@ -32,6 +33,7 @@ from sqlalchemy.engine import Engine
 from connectors.testing.fake_salesforce import FakeSalesforce
 from crmhub.config.project import Project, load_project
 from crmhub.cycle import CycleReport, run_cycle
+from crmhub.store.schema import golden_records, source_records, xref
 from tests.sync.conftest import MARIADB_DRIVER, running_in_ci
 from tests.sync.conftest import salesforce_connection as sync_salesforce_connection
 
@@ -492,3 +494,40 @@ def new_world(erp: ErpDatabase, root: Path) -> Iterator[World]:
             else:
                 os.environ["SF_TOKEN"] = previous
     assert not fake.server.errors, fake.server.errors[0]
+
+
+# -- shared by the cycle tests (the fixtures are offered to tests/e2e by its conftest) ---------
+
+
+@pytest.fixture(scope="module")
+def erp_world() -> Iterator[ErpDatabase]:
+    """One ERP database per test module, emptied by each world."""
+    with erp_database() as database:
+        yield database
+
+
+@pytest.fixture
+def world(erp_world: ErpDatabase, tmp_path: Path) -> Iterator[World]:
+    with new_world(erp_world, tmp_path / "project") as made:
+        yield made
+
+
+def store_url_of(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
+def golden_of(engine: Engine, connection: str, key: str) -> str:
+    """The golden id the source record ``connection``/``key`` belongs to."""
+    s, x = source_records.c, xref.c
+    with engine.connect() as conn:
+        return conn.execute(
+            sa.select(x.golden_id)
+            .join_from(xref, source_records, x.source_record_id == s.id)
+            .where(s.connection == connection, s.source_key == key)
+        ).scalar_one()
+
+
+def live_goldens(engine: Engine) -> set[str]:
+    g = golden_records.c
+    with engine.connect() as conn:
+        return set(conn.execute(sa.select(g.id).where(g.retired_at.is_(None))).scalars())

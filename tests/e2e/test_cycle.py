@@ -10,8 +10,7 @@ import os
 import signal
 import subprocess
 import threading
-from collections.abc import Iterator, Mapping
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -22,7 +21,7 @@ from typer.testing import CliRunner
 from crmhub.cli import output
 from crmhub.cycle import run_cycle
 from crmhub.store.locks import connection_lock
-from crmhub.store.schema import golden_records, outbox, source_records, xref
+from crmhub.store.schema import outbox
 from crmhub.sync import ledger_of, list_conflicts, resolve_conflict
 
 from .cycle_world import (
@@ -30,12 +29,12 @@ from .cycle_world import (
     NOT_IN_SALESFORCE,
     PEOPLE,
     SHEET_ROWS,
-    ErpDatabase,
     World,
     cli_app,
     crmhub_command,
-    erp_database,
-    new_world,
+    golden_of,
+    live_goldens,
+    store_url_of,
 )
 
 pytestmark = [pytest.mark.mariadb, pytest.mark.odbc]
@@ -45,42 +44,9 @@ PHONE_BY_PRIORITY = {
 }
 
 
-@pytest.fixture(scope="module")
-def erp_world() -> Iterator[ErpDatabase]:
-    with erp_database() as database:
-        yield database
-
-
-@pytest.fixture
-def world(erp_world: ErpDatabase, tmp_path: Path) -> Iterator[World]:
-    with new_world(erp_world, tmp_path / "project") as made:
-        yield made
-
-
 @pytest.fixture
 def engine(store_engine: Engine) -> Engine:
     return store_engine
-
-
-def store_url_of(engine: Engine) -> str:
-    return engine.url.render_as_string(hide_password=False)
-
-
-def golden_of(engine: Engine, connection: str, key: str) -> str:
-    """The golden id the source record ``connection``/``key`` belongs to."""
-    s, x = source_records.c, xref.c
-    with engine.connect() as conn:
-        return conn.execute(
-            sa.select(x.golden_id)
-            .join_from(xref, source_records, x.source_record_id == s.id)
-            .where(s.connection == connection, s.source_key == key)
-        ).scalar_one()
-
-
-def live_goldens(engine: Engine) -> set[str]:
-    g = golden_records.c
-    with engine.connect() as conn:
-        return set(conn.execute(sa.select(g.id).where(g.retired_at.is_(None))).scalars())
 
 
 def erp_writes(world: World) -> dict[str, object]:

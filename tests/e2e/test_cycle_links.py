@@ -4,50 +4,12 @@ fitted on a first, partial cycle is refitted once the other systems are read."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from crmhub.store.schema import golden_records, source_records, xref
-
-from .cycle_world import EXT, PEOPLE, ErpDatabase, World, erp_database, new_world
+from .cycle_world import EXT, PEOPLE, World, golden_of, live_goldens, store_url_of
 
 pytestmark = [pytest.mark.mariadb, pytest.mark.odbc]
-
-
-@pytest.fixture(scope="module")
-def erp_world() -> Iterator[ErpDatabase]:
-    with erp_database() as database:
-        yield database
-
-
-@pytest.fixture
-def world(erp_world: ErpDatabase, tmp_path: Path) -> Iterator[World]:
-    with new_world(erp_world, tmp_path / "project") as made:
-        yield made
-
-
-def store_url_of(engine: Engine) -> str:
-    return engine.url.render_as_string(hide_password=False)
-
-
-def golden_of(engine: Engine, connection: str, key: str) -> str:
-    s, x = source_records.c, xref.c
-    with engine.connect() as conn:
-        return conn.execute(
-            sa.select(x.golden_id)
-            .join_from(xref, source_records, x.source_record_id == s.id)
-            .where(s.connection == connection, s.source_key == key)
-        ).scalar_one()
-
-
-def live_goldens(engine: Engine) -> set[str]:
-    g = golden_records.c
-    with engine.connect() as conn:
-        return set(conn.execute(sa.select(g.id).where(g.retired_at.is_(None))).scalars())
 
 
 def test_a_contact_the_hub_created_stays_with_its_golden_record_when_edited(

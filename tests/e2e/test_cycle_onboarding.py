@@ -6,7 +6,6 @@ stamp; after it, the cycle keeps them in sync like the hub's own."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,22 +15,9 @@ from typer.testing import CliRunner
 from crmhub.cli import output
 from crmhub.cli.main import app
 
-from .cycle_world import EXT, ErpDatabase, World, erp_database, new_world
-from .test_cycle import golden_of, store_url_of
+from .cycle_world import EXT, World, golden_of, store_url_of
 
 pytestmark = [pytest.mark.mariadb, pytest.mark.odbc]
-
-
-@pytest.fixture(scope="module")
-def erp_world() -> Iterator[ErpDatabase]:
-    with erp_database() as database:
-        yield database
-
-
-@pytest.fixture
-def world(erp_world: ErpDatabase, tmp_path: Path) -> Iterator[World]:
-    with new_world(erp_world, tmp_path / "project") as made:
-        yield made
 
 
 def export_unlinked(world: World, engine: Engine, path: Path) -> list[dict[str, str]]:
