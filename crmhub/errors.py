@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from functools import cache
 
 
 class ExitCode(enum.IntEnum):
@@ -93,3 +94,28 @@ class ConfigInvalid(CrmhubError):
             f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
         )
         super().__init__(message, hint=first.hint)
+
+
+@cache
+def exit_codes() -> dict[type[BaseException], ExitCode]:
+    """Error class -> exit code, for the errors that do not carry their own ``exit_code``."""
+    from connectors.sdk.errors import ConfigError, ConnectorError, UnknownStream
+
+    # The store's errors are CrmhubErrors and carry their exit codes; the connector SDK's
+    # cannot (a connector never imports the engine), so they are mapped here.
+    return {
+        ConnectorError: ExitCode.FAILURE,
+        ConfigError: ExitCode.USAGE,
+        UnknownStream: ExitCode.USAGE,
+    }
+
+
+def exit_code_for(exc: BaseException) -> ExitCode:
+    """The exit code ``exc`` ends the command with."""
+    if isinstance(exc, CrmhubError):
+        return exc.exit_code
+    table = exit_codes()
+    for cls in type(exc).__mro__:
+        if cls in table:
+            return table[cls]
+    return ExitCode.FAILURE

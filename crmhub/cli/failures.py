@@ -1,47 +1,19 @@
 """The one place where errors become messages and exit codes.
 
-``EXIT_CODES`` maps error classes (the engine's, the connector SDK's and the store's) to the exit
-codes documented in ``crmhub --help``; the most specific class listed wins. Anything not listed
-is a bug: exit 1, with the traceback under ``-v``.
+The exit code of an error comes from ``crmhub.errors.exit_code_for`` (the engine's ``crmhub run``
+reports it too); anything not mapped there is a bug: exit 1, with the traceback under ``-v``.
 """
 
 from __future__ import annotations
 
-from functools import cache
-
 from crmhub.cli.output import err, error_line, escape
-from crmhub.errors import ConfigInvalid, CrmhubError, ExitCode
+from crmhub.errors import ConfigInvalid, CrmhubError, ExitCode, exit_code_for, exit_codes
 from crmhub.logging import mask_secrets
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 ok; 1 runtime failure; 2 usage or configuration error; "
     "3 another run holds the lock; 4 store unreachable or out of date."
 )
-
-
-@cache
-def exit_codes() -> dict[type[BaseException], ExitCode]:
-    """Error class -> exit code, for the errors that do not carry their own ``exit_code``."""
-    from connectors.sdk.errors import ConfigError, ConnectorError, UnknownStream
-
-    # The store's errors are CrmhubErrors and carry their exit codes; the connector SDK's
-    # cannot (a connector never imports the engine), so they are mapped here.
-    return {
-        ConnectorError: ExitCode.FAILURE,
-        ConfigError: ExitCode.USAGE,
-        UnknownStream: ExitCode.USAGE,
-    }
-
-
-def exit_code_for(exc: BaseException) -> ExitCode:
-    """The exit code ``exc`` ends the command with."""
-    if isinstance(exc, CrmhubError):
-        return exc.exit_code
-    table = exit_codes()
-    for cls in type(exc).__mro__:
-        if cls in table:
-            return table[cls]
-    return ExitCode.FAILURE
 
 
 def _is_expected(exc: BaseException) -> bool:

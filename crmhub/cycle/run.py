@@ -35,10 +35,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from connectors.sdk.errors import ConnectorError
-from crmhub.cli.failures import exit_code_for
 from crmhub.config.project import Project
 from crmhub.cycle.report import CycleEvent, CycleReport, StepKind, StepResult
-from crmhub.errors import CrmhubError
+from crmhub.errors import CrmhubError, exit_code_for
 from crmhub.ingest.counts import StreamCounts
 from crmhub.ingest.sync import SyncReport, sync_connection
 from crmhub.logging import mask_secrets
