@@ -146,3 +146,20 @@ def test_worker_processes_store_what_one_process_stores_on_every_backend(store_e
     assert stored(store_engine) == stored(reference)
     assert stored(store_engine)["K020"]["canonical"]["person"]["given_name"] == "Cambiato"
     assert [e.source_key for e in open_quarantine(store_engine)] == ["K010"]
+
+
+def test_workers_fork_from_a_single_thread_and_use_a_forkserver_beside_other_threads():
+    import threading
+
+    from crmhub.ingest.mapper import _pool_context
+
+    if threading.active_count() == 1:
+        assert _pool_context().get_start_method() == "fork"
+    release = threading.Event()
+    other = threading.Thread(target=release.wait, daemon=True)
+    other.start()
+    try:
+        assert _pool_context().get_start_method() == "forkserver"
+    finally:
+        release.set()
+        other.join()
