@@ -38,6 +38,7 @@ def run_tool(
     tool: str, data: Path, records: int, accuracy: bool, timeout: float, max_rss_gb: float
 ) -> dict:
     out = Path(f"bench/out/match_run_{tool}_{records}.json")
+    out.parent.mkdir(parents=True, exist_ok=True)  # a fresh clone has no bench/out yet
     out.unlink(missing_ok=True)
     command = [
         sys.executable,

@@ -102,6 +102,7 @@ CODE_SPACES: dict[str, tuple[str, ...]] = {
         ("phone_tail1", "phone_tail2"),
         ("birth_date", "birth_date_swapped"),
         ("given_name", "family_name"),
+        ("given_initial", "family_initial"),
     )
     for column in space
 }
@@ -176,13 +177,18 @@ LevelFn = Callable[[PairBatch], np.ndarray]
 @dataclass(frozen=True)
 class Comparison:
     """One comparison: name, level labels (best first, last = "else"), the column whose value
-    frequency adjusts the weight of the first (exact) level, and the level function."""
+    frequency adjusts the weight of the first (exact) level, and the level function.
+
+    ``tf_also`` names other columns the same value can turn up in (a given name typed in the
+    family-name field): the value's frequency is the highest over all of them, so a common
+    surname agreeing through a given/family swap is not scored as a rare given name."""
 
     name: str
     levels: tuple[str, ...]
     compute: LevelFn
     tf_column: str | None = None
     description: str = ""
+    tf_also: tuple[str, ...] = ()
 
     def compare(self, batch: PairBatch) -> np.ndarray:
         """Level of every pair in the batch (int8, -1 = missing)."""
@@ -202,13 +208,27 @@ def aligned_names(batch: PairBatch) -> dict[str, np.ndarray]:
         given, family, jw = "given_name", "family_name", JaroWinkler.normalized_similarity
         g1, g2 = batch.codes(given)
         f1, f2 = batch.codes(family)
+        g_len, f_len = name_lengths(batch.table, given), name_lengths(batch.table, family)
         gg, ff = batch.similarity(jw, given), batch.similarity(jw, family)
         gf, fg = batch.similarity(jw, given, family), batch.similarity(jw, family, given)
         complete = (g1 != 0) & (g2 != 0) & (f1 != 0) & (f2 != 0)
         # swap only where it explains both names, so a different given name cannot hide as a
-        # different family name
-        swap = complete & ((gf + fg) > (gg + ff) + NAME_SWAP_MARGIN) & (np.minimum(gf, fg) >= 0.8)
-        g_len, f_len = name_lengths(batch.table, given), name_lengths(batch.table, family)
+        # different family name; an initial ("G." for Giorgio) explains a name it starts
+        left_len = {given: g_len[batch.left], family: f_len[batch.left]}
+        right_len = {given: g_len[batch.right], family: f_len[batch.right]}
+
+        def fit(sim: np.ndarray, a: str, b: str) -> np.ndarray:
+            initial = (left_len[a] == 1) | (right_len[b] == 1)
+            a_initial, b_initial = a.split("_")[0] + "_initial", b.split("_")[0] + "_initial"
+            return np.where(initial, batch.equal(a_initial, b_initial).astype(np.float32), sim)
+
+        gg_fit, ff_fit = fit(gg, given, given), fit(ff, family, family)
+        gf_fit, fg_fit = fit(gf, given, family), fit(fg, family, given)
+        swap = (
+            complete
+            & ((gf_fit + fg_fit) > (gg_fit + ff_fit) + NAME_SWAP_MARGIN)
+            & (np.minimum(gf_fit, fg_fit) >= 0.8)
+        )
         return {
             "given_left": g1,
             "given_right": np.where(swap, f2, g2),
@@ -218,6 +238,11 @@ def aligned_names(batch: PairBatch) -> dict[str, np.ndarray]:
             "family_sim": np.where(swap, fg, ff),
             "given_left_len": g_len[batch.left],
             "given_right_len": np.where(swap, f_len[batch.right], g_len[batch.right]),
+            "same_initial": np.where(
+                swap,
+                batch.equal("given_initial", "family_initial"),
+                batch.equal("given_initial"),
+            ),
         }
 
     return batch.memo("aligned_names", compute)  # type: ignore[return-value]
@@ -237,7 +262,7 @@ def _given_name(batch: PairBatch) -> np.ndarray:
     n = aligned_names(batch)
     a, b, sim = n["given_left"], n["given_right"], n["given_sim"]
     abbreviated = (n["given_left_len"] == 1) | (n["given_right_len"] == 1)
-    same_initial = batch.equal("given_initial")
+    same_initial = n["same_initial"]
     return levels_from(
         (a == 0) | (b == 0),
         [a == b, sim >= 0.92, sim >= 0.80, abbreviated & same_initial, abbreviated],
@@ -371,6 +396,7 @@ COMPARISONS: dict[str, Comparison] = {
             ("exact", "jw>=0.92", "jw>=0.80", "initial", "other initial", "else"),
             _given_name,
             tf_column="given_name",
+            tf_also=("family_name",),
             description="given name (aligned if given/family swapped)",
         ),
         Comparison(
@@ -378,6 +404,7 @@ COMPARISONS: dict[str, Comparison] = {
             ("exact", "jw>=0.92", "jw>=0.80", "else"),
             _family_name,
             tf_column="family_name",
+            tf_also=("given_name",),
             description="family name (aligned if swapped)",
         ),
         Comparison(

@@ -102,7 +102,8 @@ class Scorer:
     ) -> np.ndarray | None:
         """Term-frequency adjustment of comparison ``k`` for each pair (None if it has none):
         ``log2(u_exact / tf(value))`` on exact agreement, 0 otherwise."""
-        column = self.comparisons[k].tf_column
+        comparison = self.comparisons[k]
+        column = comparison.tf_column
         tf = self.model.term_frequencies.get(column) if column else None
         if tf is None:
             return None
@@ -110,8 +111,13 @@ class Scorer:
         exact = np.flatnonzero(level == 0)
         if exact.size:
             values = table.column(column)[left[exact]]  # type: ignore[arg-type]
+            frequencies = tf.frequencies(values)
+            for other in comparison.tf_also:
+                if other in self.model.term_frequencies:
+                    also = self.model.term_frequencies[other].frequencies(values)
+                    frequencies = np.maximum(frequencies, also)
             adjustment[exact] = TF_ADJUSTMENT_WEIGHT * (
-                self._log_u_exact[k] - np.log2(tf.frequencies(values))
+                self._log_u_exact[k] - np.log2(frequencies)
             )
         return adjustment
 

@@ -55,6 +55,7 @@ def _email_digits(email: str) -> str:
 #: Columns computed from another column's non-empty values (empty stays empty).
 DERIVED_COLUMNS: dict[str, tuple[str, Callable[[str], str]]] = {
     "given_initial": ("given_name", lambda v: v[:1]),
+    "family_initial": ("family_name", lambda v: v[:1]),
     "family_phonetic": ("family_name", text.phonetic),
     "given_phonetic": ("given_name", text.phonetic),
     "birth_date_swapped": ("birth_date", _swap_day_month),

@@ -36,6 +36,10 @@ def org(rid: str, **values: object) -> MatchRecord:
         (("Mario", "Rossi"), ("M.", "Rossi"), "initial", "exact"),
         (("Mario", "Rossi"), ("L.", "Rossi"), "other initial", "exact"),
         (("Mario", "Rossi"), ("Luca", "Rossi"), "else", "exact"),
+        # swapped on one side, abbreviated on the other: "G. Befao" is "Befao Giorgio"
+        (("G.", "Befao"), ("Befao", "Giorgio"), "initial", "exact"),
+        # a different initial explains nothing: no swap
+        (("L.", "Befao"), ("Befao", "Giorgio"), "other initial", "else"),
     ],
 )
 def test_person_names(a: tuple[str, str], b: tuple[str, str], given: str, family: str) -> None:

@@ -242,6 +242,33 @@ def test_common_values_weigh_less_than_rare_ones(engine: MatchEngine) -> None:
     assert rossi.match_weight < zappa.match_weight
 
 
+def test_a_common_surname_agreeing_through_a_swap_is_not_a_rare_given_name(
+    engine: MatchEngine,
+) -> None:
+    """"Rossi Mario" vs "Mario Rossi": the given names agree on "rossi", a value the
+    given-name column hardly holds, but it is the commonest surname: it must weigh as such."""
+    crowd = [
+        MatchRecord.from_values(f"r{i}", given_name=g, family_name="Rossi", city="Roma")
+        for i, g in enumerate(["Mario", "Luca", "Anna", "Paolo", "Sara", "Marco"] * 5)
+    ]
+    swapped = [
+        MatchRecord.from_values("plain", given_name="Giulio", family_name="Rossi"),
+        MatchRecord.from_values("swapped", given_name="Rossi", family_name="Giulio"),
+    ]
+    rare_given = [
+        MatchRecord.from_values(f"o{i}", given_name="Ottavio", family_name=f) for i, f in
+        enumerate(["Zappa", "Zappa"])
+    ]
+    engine.add(crowd + swapped + rare_given)
+    engine.fit()
+    parts = {p.comparison: p for p in engine.explain("swapped", "plain").parts}
+    assert parts["given_name"].level == "exact" and parts["family_name"].level == "exact"
+    rare = {p.comparison: p for p in engine.explain("o0", "o1").parts}
+    # "rossi" agreed as a given name (seen once in that column) would weigh more than
+    # "Ottavio" (seen twice); as the surname 31 records share, it weighs far less
+    assert parts["given_name"].tf_adjustment < rare["given_name"].tf_adjustment - 3
+
+
 def test_model_round_trips_through_json(
     engine: MatchEngine, fitted_model: FellegiSunterModel
 ) -> None:
