@@ -444,7 +444,7 @@ def _usable_stored_model(
         return None
     version, model = stored
     try:
-        model.check_matches([c.name for c in matcher.comparisons])
+        model.check_matches([(c.name, c.levels) for c in matcher.comparisons])
     except ModelFormatError as error:
         log.warning("%s; fitting a new model", error)
         return None

@@ -154,14 +154,24 @@ class FellegiSunterModel:
         priors = {str(k): float(v) for k, v in dict(_required(data, "priors", "model")).items()}
         return cls(comparisons, priors, tfs, dict(data.get("training", {})), MODEL_FORMAT)
 
-    def check_matches(self, names: Sequence[str]) -> None:
-        """Raise if the model's comparisons are not exactly ``names`` (in order)."""
+    def check_matches(self, expected: Sequence[tuple[str, Sequence[str]]]) -> None:
+        """Raise unless the model's comparisons are exactly ``expected`` (name, levels), in
+        order: a model from settings or a crmhub version that compares differently would
+        weigh levels it never saw."""
         mine = [c.name for c in self.comparisons]
-        if mine != list(names):
+        names = [name for name, _ in expected]
+        if mine != names:
             raise ModelFormatError(
-                f"model was trained on comparisons {mine} but the settings use {list(names)}; "
+                f"model was trained on comparisons {mine} but the settings use {names}; "
                 "retrain or use matching settings"
             )
+        for params, (name, levels) in zip(self.comparisons, expected):
+            if tuple(params.levels) != tuple(levels):
+                raise ModelFormatError(
+                    f"model was trained on levels {list(params.levels)} of comparison "
+                    f"{name!r}, but this crmhub compares on {list(levels)}; retrain "
+                    "(crmhub match --full)"
+                )
 
 
 def _required(data: Mapping[str, Any], key: str, where: str) -> Any:

@@ -74,7 +74,7 @@ class Scorer:
     """Scores pairs of a table with a model."""
 
     def __init__(self, model: FellegiSunterModel, comparisons: Sequence[Comparison]) -> None:
-        model.check_matches([c.name for c in comparisons])
+        model.check_matches([(c.name, c.levels) for c in comparisons])
         self.model = model
         self.comparisons = list(comparisons)
         self._weights = [params.weights() for params in model.comparisons]

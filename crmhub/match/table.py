@@ -52,6 +52,12 @@ def _email_digits(email: str) -> str:
     return "".join(filter(str.isdigit, email))
 
 
+def _email_alnum(email: str) -> str:
+    """The mailbox without its separators: "mario.rossi" and "mario_rossi" give "mariorossi"."""
+    local, _, domain = email.rpartition("@")
+    return "".join(filter(str.isalnum, local)) + "@" + domain
+
+
 #: Columns computed from another column's non-empty values (empty stays empty).
 DERIVED_COLUMNS: dict[str, tuple[str, Callable[[str], str]]] = {
     "given_initial": ("given_name", lambda v: v[:1]),
@@ -64,6 +70,7 @@ DERIVED_COLUMNS: dict[str, tuple[str, Callable[[str], str]]] = {
     "email_local1": ("email1", lambda e: e.rpartition("@")[0]),
     "email_domain1": ("email1", lambda e: e.rpartition("@")[2]),
     "email_digits1": ("email1", _email_digits),
+    "email_alnum1": ("email1", _email_alnum),
     "phone_tail1": ("phone1", lambda p: p[-8:]),
     "phone_tail2": ("phone2", lambda p: p[-8:]),
 }

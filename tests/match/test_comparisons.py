@@ -71,7 +71,9 @@ def test_birth_dates(a: str, b: str, level: str) -> None:
     [
         ("Mario.Rossi@gmail.com", "mario.rossi@GMAIL.com", "exact"),
         ("mario.rossi@gmail.com", "mariorossi@gmail.com", "same mailbox key"),
-        ("mario.rossi@libero.it", "mariorossi@libero.it", "same domain, jw>=0.88"),
+        ("mario.rossi@libero.it", "mariorossi@libero.it", "separators differ"),
+        ("mario_rossi@libero.it", "mario.rossi@libero.it", "separators differ"),
+        ("mario.rossi@libero.it", "mario.rosi@libero.it", "same domain, jw>=0.88"),
         ("mario.rossi@libero.it", "mario.rossi@tiscali.it", "else"),
         ("mario.rossi@libero.it", "mario.rossi65@libero.it", "else"),
         ("greta_gallo@yahoo.it", "gallo.greta@yahoo.it", "else"),

@@ -185,6 +185,25 @@ def test_the_model_fitted_last_is_the_one_reused(synced, store, project):  # noq
     assert run_match(load_project(project), store).model_version == first.model_version
 
 
+def test_a_model_from_an_older_crmhub_with_other_levels_is_refitted(
+    synced, store, project, caplog  # noqa: F811
+):
+    """An upgrade that adds a comparison level must not weigh the new levels with the old
+    model's numbers (index 2 of e-mail meant a typo before): the stale model is refitted."""
+    first = run_match(load_project(project), store)
+    stored = latest_model(store)[1].to_dict()
+    for comparison in stored["comparisons"]:
+        if comparison["name"] == "email":  # the e-mail levels before "separators differ"
+            keep = [0, 1, 3, 4]
+            for field in ("levels", "m", "u"):
+                comparison[field] = [comparison[field][i] for i in keep]
+    old_version = save_model(store, FellegiSunterModel.from_dict(stored))
+    report = run_match(load_project(project), store)
+    assert report.model_fitted and report.model_version not in (old_version, None)
+    assert report.model_version == first.model_version  # the same data fits the same model
+    assert "levels" in caplog.text and "'email'" in caplog.text
+
+
 def test_explain_weights_add_up(synced, store, project):  # noqa: F811
     assert synced("match").exit_code == 0
     explanation = explain_records(load_project(project), store, KEY + "C011", KEY + "C012")
