@@ -7,7 +7,8 @@ false positives (pairs put together that are different customers) and false nega
 (pairs of one customer left apart) into categories: relatives at one address, namesakes,
 look-alike companies, other; for the negatives whether the pair was a candidate at all,
 scored below the threshold, or refused by the cluster rule. Prints counts and examples
-with each comparison's level.
+with each comparison's level, and how many missed pairs agree on nothing but a name (misses that
+only the rarity of the name can recover, at the price of merging namesakes).
 """
 
 from __future__ import annotations
@@ -97,6 +98,24 @@ def main() -> None:
         return "below threshold" if w < merge_w else "refused by the cluster rule"
 
     _report(engine, false_neg, lambda p: f"{why(p)} / {category(engine, *p)}", args.show)
+    names_only = sum(1 for pair in false_neg if _names_only(engine, *pair))
+    print(
+        f"\n{names_only} of the {len(false_neg)} missed pairs agree on nothing but a name "
+        "(every other field missing or different): only the rarity of the name tells them "
+        "from namesakes"
+    )
+
+
+#: Comparisons that carry only the name: agreeing on them alone is what namesakes do too.
+NAME_COMPARISONS = frozenset({"given_name", "family_name", "company"})
+
+
+def _names_only(engine: MatchEngine, a: str, b: str) -> bool:
+    """True when the pair agrees on no comparison besides the names."""
+    parts = engine.explain(a, b).parts
+    return not any(
+        p.level not in ("missing", "else") and p.comparison not in NAME_COMPARISONS for p in parts
+    )
 
 
 def _report(engine: MatchEngine, pairs: list[tuple[str, str]], label, show: int) -> None:  # type: ignore[no-untyped-def]
