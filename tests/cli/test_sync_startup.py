@@ -1,5 +1,6 @@
 """An unchanged re-sync of a CSV pays only for what it uses: on a small export, process start-up
-is most of its time, so it must not start mapping workers or import the XLSX reader."""
+is most of its time, so it must not start mapping workers, nor import the XLSX reader or the
+legacy-encoding guesser."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 
 from .conftest import Invoke
 
-NOT_NEEDED = ("openpyxl", "numpy", "multiprocessing.pool")
+NOT_NEEDED = ("openpyxl", "numpy", "charset_normalizer", "multiprocessing.pool")
 
 PROBE = """
 import sys
