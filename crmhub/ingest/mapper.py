@@ -86,12 +86,16 @@ class Mapper:
         self._pool: Any = None
 
     def __enter__(self) -> Self:
-        if self.workers > 0:
-            context = _pool_context()
-            self._pool = context.Pool(
+        return self
+
+    def _started_pool(self) -> Any:
+        """The worker pool, started with the first batch worth sending to it: an ingest that
+        finds nothing to build (an unchanged rerun) never pays for starting processes."""
+        if self._pool is None:
+            self._pool = _pool_context().Pool(
                 self.workers, initializer=_init_worker, initargs=(self.mapping.spec, self.mapping.fingerprint)
             )
-        return self
+        return self._pool
 
     def __exit__(self, *exc: object) -> None:
         if self._pool is not None:
@@ -108,12 +112,13 @@ class Mapper:
         Without workers the work is done when the results are asked for, so the caller's order
         of operations is the same either way.
         """
-        if self._pool is None or len(items) < 200:
+        if self.workers <= 0 or len(items) < 200:
             return Pending(lambda: [build_version(r, self.mapping, d) for r, d in items])
+        pool = self._started_pool()
         size = max(100, len(items) // (self.workers * 2))
         chunks = [items[i : i + size] for i in range(0, len(items), size)]
         handles = [
-            self._pool.apply_async(_build_chunk, ([sent(record, digest) for record, digest in chunk],))
+            pool.apply_async(_build_chunk, ([sent(record, digest) for record, digest in chunk],))
             for chunk in chunks
         ]
 

@@ -34,7 +34,6 @@ from connectors.builtin.file.fingerprint import Fingerprint, fingerprint_file
 from connectors.builtin.file.rows import RowCounts, read_table
 from connectors.builtin.file.state import FileState
 from connectors.builtin.file.table import Table, TableLayout
-from connectors.builtin.file.xlsx_table import inspect_xlsx, open_xlsx_table
 from connectors.sdk.contract import CheckResult, Connector
 from connectors.sdk.errors import ConfigError, ConnectorError, SourceUnavailable, UnknownStream
 from connectors.sdk.records import Checkpoint, ReadItem
@@ -142,6 +141,9 @@ class FileConnector(Connector[FileConnectorConfig]):
         path = self._existing_file(settings)
         with _reading(settings):
             if settings.format == "xlsx":
+                # imported here: openpyxl (and numpy under it) would slow every CSV start
+                from connectors.builtin.file.xlsx_table import inspect_xlsx
+
                 return inspect_xlsx(settings)
             return inspect_csv(settings, detect_encoding(settings.encoding, sample_evidence(path)))
 
@@ -151,6 +153,8 @@ class FileConnector(Connector[FileConnectorConfig]):
         path = self._existing_file(settings)
         with _reading(settings):
             if settings.format == "xlsx":
+                from connectors.builtin.file.xlsx_table import open_xlsx_table
+
                 return open_xlsx_table(settings)
             if evidence is None:
                 evidence = sample_evidence(path)

@@ -20,8 +20,6 @@ import codecs
 from dataclasses import dataclass
 from pathlib import Path
 
-from charset_normalizer import from_bytes
-
 # Byte-order marks and the stateless codec that decodes what follows them.
 BYTE_ORDER_MARKS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -130,6 +128,8 @@ def detect_encoding(configured: str, evidence: Utf8Evidence) -> DetectedEncoding
 
 def guess_legacy_encoding(sample: bytes) -> str:
     """The single-byte encoding charset-normalizer finds most plausible for ``sample``."""
+    from charset_normalizer import from_bytes  # only a file that is not UTF-8 needs it
+
     best = from_bytes(sample, cp_isolation=list(LEGACY_CANDIDATES)).best()
     if best is None:
         return FALLBACK_LEGACY
