@@ -109,3 +109,20 @@ def test_require_current_names_a_revision_it_does_not_know(store_engine):
     with pytest.raises(StoreOutOfDate, match="'9999'") as caught:
         require_current(store_engine)
     assert "newer crmhub" in str(caught.value)
+
+
+def test_the_head_revision_constant_is_the_newest_migration():
+    """require_current compares with HEAD_REVISION so that a current store is checked without
+    parsing the migration scripts; a new migration must move it."""
+    from crmhub.store.migrate import HEAD_REVISION, head_revision
+
+    assert HEAD_REVISION == head_revision()
+
+
+def test_require_current_names_an_older_revision(store_engine):
+    with store_engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0004'")
+    from crmhub.store.migrate import HEAD_REVISION
+
+    with pytest.raises(StoreOutOfDate, match=f"'0004' but this crmhub needs '{HEAD_REVISION}'"):
+        require_current(store_engine)
