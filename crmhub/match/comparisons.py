@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -114,14 +115,13 @@ def column_codes(table: RecordTable, column: str) -> np.ndarray:
     space = CODE_SPACES.get(column, (column,))
 
     def compute() -> np.ndarray:
-        index: dict[str, int] = {"": 0}
+        # codes in first-seen order over the space's columns, "" first; dict.fromkeys and
+        # map run in C, a Python loop per value does not
+        columns = [table.column(c).tolist() for c in space]
+        seen = dict.fromkeys(chain([""], *columns))
+        index = dict(zip(seen, range(len(seen))))
         n = len(table)
-        return np.stack(
-            [
-                np.fromiter((index.setdefault(v, len(index)) for v in table.column(c)), np.int32, n)
-                for c in space
-            ]
-        )
+        return np.stack([np.fromiter(map(index.__getitem__, c), np.int32, n) for c in columns])
 
     return table.cached(("codes", space), compute)[space.index(column)]
 
