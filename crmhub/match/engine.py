@@ -20,6 +20,7 @@ from itertools import islice
 
 import numpy as np
 
+from crmhub.match.background import Background
 from crmhub.match.blocking import (
     BlockingStats,
     CandidateIndex,
@@ -191,15 +192,18 @@ class MatchEngine:
         """Estimate the model from the loaded records: u from random pairs, m and the match
         share by EM over the candidate pairs; then m re-estimated from labelled pairs, if any."""
         started = time.perf_counter()
-        left, _, gamma, _ = self.candidates()
-        n_levels = [len(c.levels) for c in self.comparisons]
-        u = estimate_u_random(
+        u_args = (
             self.table,
             self.comparisons,
             self.settings.u_sample_pairs,
             self.allowed,
             self.settings.seed,
         )
+        # u from random pairs does not depend on the candidates: on the other core meanwhile
+        pending_u = Background(estimate_u_random, *u_args) if self._candidates is None else None
+        left, _, gamma, _ = self.candidates()
+        n_levels = [len(c.levels) for c in self.comparisons]
+        u = pending_u.result() if pending_u is not None else estimate_u_random(*u_args)
         iterations = self.settings.em_max_iterations
         em = expectation_maximisation(gamma, n_levels, u_start=u, max_iterations=iterations)
         em_iterations, em_converged = em.iterations, em.converged

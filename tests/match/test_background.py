@@ -1,0 +1,44 @@
+"""Background: a function's result computed in a forked child, or here when forking is unsafe."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import numpy as np
+import pytest
+
+from crmhub.match.background import Background, BackgroundError
+
+
+def _pid_and_sum(values: np.ndarray) -> tuple[int, float]:
+    return os.getpid(), float(values.sum())
+
+
+def _fail() -> None:
+    raise ValueError("no u today")
+
+
+def test_the_result_comes_from_a_child_when_one_thread_runs() -> None:
+    if threading.active_count() > 1:
+        pytest.skip("the test runner runs other threads")
+    pid, total = Background(_pid_and_sum, np.arange(10.0)).result()
+    assert total == 45.0
+    assert pid != os.getpid()
+
+
+def test_an_error_in_the_child_is_raised_with_its_traceback() -> None:
+    with pytest.raises((BackgroundError, ValueError), match="no u today"):
+        Background(_fail).result()
+
+
+def test_with_other_threads_running_the_function_runs_here() -> None:
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        pid, total = Background(_pid_and_sum, np.arange(4.0)).result()
+    finally:
+        stop.set()
+        other.join()
+    assert (pid, total) == (os.getpid(), 6.0)
