@@ -42,6 +42,7 @@ from crmhub.match.model import ComparisonParams, FellegiSunterModel, TermFrequen
 from crmhub.match.record import KINDS, MatchRecord
 from crmhub.match.scoring import ScoredPairs, Scorer, probability, weight_of
 from crmhub.match.settings import MatchSettings
+from crmhub.match.split_compare import compare_pairs_split
 from crmhub.match.table import RecordTable
 
 
@@ -184,7 +185,7 @@ class MatchEngine:
             left, right, stats = block_pairs(
                 self.table, self.families, self.settings.key_cap, self.allowed
             )
-            gamma = compare_pairs(self.table, left, right, self.comparisons)
+            gamma = compare_pairs_split(self.table, left, right, self.comparisons)
             self._candidates = (left, right, gamma, stats)
         return self._candidates
 
