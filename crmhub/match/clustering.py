@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
 
@@ -109,25 +110,39 @@ class ClusterOutcome:
 
 
 def connected_components(rows: Iterable[int], edges: Iterable[tuple[int, int]]) -> list[list[int]]:
-    """Connected components over ``rows`` (every row appears, isolated ones alone)."""
-    parent: dict[int, int] = {r: r for r in rows}
+    """Connected components over ``rows`` (every row appears, isolated ones alone), and over
+    rows only named by an edge. Components come in the order of their first row, members in
+    row order (``rows`` first, then edge ends as they appear)."""
+    edge_list = list(edges)
+    nodes = list(dict.fromkeys(chain(rows, chain.from_iterable(edge_list))))
+    if not nodes:
+        return []
+    index = dict(zip(nodes, range(len(nodes))))
+    ends = np.fromiter(map(index.__getitem__, chain.from_iterable(edge_list)), np.int64)
+    label = _min_labels(len(nodes), ends[0::2], ends[1::2])
+    order = np.argsort(label, kind="stable")
+    starts = np.flatnonzero(np.r_[True, label[order][1:] != label[order][:-1]]).tolist()
+    ordered = [nodes[i] for i in order.tolist()]
+    return [ordered[a:b] for a, b in zip(starts, starts[1:] + [len(nodes)])]
 
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
 
-    for a, b in edges:
-        parent.setdefault(a, a)
-        parent.setdefault(b, b)
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    groups: dict[int, list[int]] = {}
-    for r in parent:
-        groups.setdefault(find(r), []).append(r)
-    return list(groups.values())
+def _min_labels(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Per node, the smallest node index of its component: the smaller label is pushed along
+    every edge and labels jump to their label's label, until nothing changes."""
+    label = np.arange(n, dtype=np.int64)
+    while True:
+        smaller = np.minimum(label[left], label[right])
+        new = label.copy()
+        np.minimum.at(new, left, smaller)
+        np.minimum.at(new, right, smaller)
+        while True:
+            jumped = new[new]
+            if np.array_equal(jumped, new):
+                break
+            new = jumped
+        if np.array_equal(new, label):
+            return label
+        label = new
 
 
 def cluster_rows(

@@ -38,6 +38,7 @@ from crmhub.match.estimate import (
     match_posterior,
 )
 from crmhub.match.explain import PairExplanation, explain_pair
+from crmhub.match.gc_pacing import fewer_collections
 from crmhub.match.model import ComparisonParams, FellegiSunterModel, TermFrequencies
 from crmhub.match.record import KINDS, MatchRecord
 from crmhub.match.scoring import ScoredPairs, Scorer, probability, weight_of
@@ -128,6 +129,10 @@ class MatchEngine:
     def add(self, records: Iterable[MatchRecord], batch_size: int = 50_000) -> int:
         """Load records (new or replacing known ids) without matching them; returns the count.
         Use before a full run; for matching on arrival use :meth:`upsert`."""
+        with fewer_collections():
+            return self._add(records, batch_size)
+
+    def _add(self, records: Iterable[MatchRecord], batch_size: int) -> int:
         count = 0
         for batch in _batches(records, batch_size):
             self.table.upsert(batch)
@@ -192,6 +197,10 @@ class MatchEngine:
     def fit(self, labels: StewardDecisions | None = None) -> FellegiSunterModel:
         """Estimate the model from the loaded records: u from random pairs, m and the match
         share by EM over the candidate pairs; then m re-estimated from labelled pairs, if any."""
+        with fewer_collections():
+            return self._fit(labels)
+
+    def _fit(self, labels: StewardDecisions | None) -> FellegiSunterModel:
         started = time.perf_counter()
         u_args = (
             self.table,
@@ -286,6 +295,10 @@ class MatchEngine:
 
     def run(self, decisions: StewardDecisions | None = None) -> MatchResult:
         """Full run over all active records: score the candidates, cluster, queue reviews."""
+        with fewer_collections():
+            return self._run(decisions)
+
+    def _run(self, decisions: StewardDecisions | None) -> MatchResult:
         t0 = time.perf_counter()
         left, right, gamma, stats = self.candidates()
         block_compare = time.perf_counter() - t0
