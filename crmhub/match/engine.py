@@ -43,7 +43,7 @@ from crmhub.match.model import ComparisonParams, FellegiSunterModel, TermFrequen
 from crmhub.match.record import KINDS, MatchRecord
 from crmhub.match.scoring import ScoredPairs, Scorer, probability, weight_of
 from crmhub.match.settings import MatchSettings
-from crmhub.match.split_compare import compare_pairs_split
+from crmhub.match.split_compare import compare_pairs_split, weigh_split
 from crmhub.match.table import RecordTable
 
 
@@ -302,7 +302,8 @@ class MatchEngine:
         t0 = time.perf_counter()
         left, right, gamma, stats = self.candidates()
         block_compare = time.perf_counter() - t0
-        pairs = ScoredPairs(left, right, gamma, self.scorer.weigh(self.table, left, gamma))
+        weight = weigh_split(self.scorer, self.table, left, gamma)
+        pairs = ScoredPairs(left, right, gamma, weight)
         result = self.run_scored(pairs, stats, decisions)
         result.timings = {"block_compare": block_compare, **result.timings}
         return result

@@ -1,7 +1,8 @@
-"""Comparing many pairs on two cores: the second half of the pairs in a forked child.
+"""Comparing and weighing many pairs on two cores: the second half of the pairs in a forked
+child.
 
-Levels are computed pair by pair (``compare_pairs`` already works in chunks), so splitting the
-pairs anywhere gives the same level matrix. A first small chunk is compared here before the
+Levels and weights are computed pair by pair (``compare_pairs`` already works in chunks), so
+splitting the pairs anywhere gives the same level matrix and the same weights. A first small chunk is compared here before the
 fork, so the table's value codes and name lengths are computed once and the child inherits
 them instead of computing them again.
 """
@@ -14,6 +15,7 @@ import numpy as np
 
 from crmhub.match.background import Background
 from crmhub.match.comparisons import Comparison, compare_pairs
+from crmhub.match.scoring import Scorer
 from crmhub.match.table import RecordTable
 
 #: Below this many pairs a fork costs more than it saves.
@@ -37,3 +39,16 @@ def compare_pairs_split(
     second = Background(compare_pairs, table, left[half:], right[half:], comparisons)
     first = compare_pairs(table, left[WARM_UP:half], right[WARM_UP:half], comparisons)
     return np.concatenate([warm, first, second.result()])
+
+
+def weigh_split(
+    scorer: Scorer, table: RecordTable, left: np.ndarray, gamma: np.ndarray
+) -> np.ndarray:
+    """:meth:`Scorer.weigh`, the second half computed in a child process when there are many
+    pairs."""
+    if left.size < SPLIT_FROM:
+        return scorer.weigh(table, left, gamma)
+    half = left.size // 2
+    second = Background(scorer.weigh, table, left[half:], gamma[half:])
+    first = scorer.weigh(table, left[:half], gamma[:half])
+    return np.concatenate([first, second.result()])

@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from crmhub.match import split_compare
+from crmhub.match import FellegiSunterModel, MatchEngine, split_compare
 from crmhub.match.comparisons import COMPARISONS, compare_pairs
 from crmhub.match.table import RecordTable
 
+from .conftest import TEST_SETTINGS
 from .population import Population
 
 
@@ -27,4 +28,20 @@ def test_split_comparison_equals_one_process(
     expected = compare_pairs(table, left, right, comparisons)
     got = split_compare.compare_pairs_split(table, left, right, comparisons)
     assert got.dtype == expected.dtype
+    assert np.array_equal(got, expected)
+
+
+@pytest.mark.parametrize("split_from", [10, 10**9])
+def test_split_weights_equal_one_process(
+    population: Population,
+    fitted_model: FellegiSunterModel,
+    split_from: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(split_compare, "SPLIT_FROM", split_from)
+    engine = MatchEngine(TEST_SETTINGS, model=fitted_model)
+    engine.add(population.records)
+    left, _, gamma, _ = engine.candidates()
+    expected = engine.scorer.weigh(engine.table, left, gamma)
+    got = split_compare.weigh_split(engine.scorer, engine.table, left, gamma)
     assert np.array_equal(got, expected)
