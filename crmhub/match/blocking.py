@@ -22,7 +22,14 @@ from typing import Protocol
 import numpy as np
 
 from crmhub.match.arrays import unique_ints, unique_ints_index_counts
-from crmhub.match.key_codes import KeyCodes, by_distinct, combine, prefix_codes, value_codes
+from crmhub.match.key_codes import (
+    KeyCodes,
+    by_distinct,
+    combine,
+    prefix_codes,
+    sorted_pair_codes,
+    value_codes,
+)
 from crmhub.match.table import RecordTable
 
 #: A function from the table (or a slice of rows) to one or more key columns.
@@ -128,6 +135,8 @@ def _sorted_token_codes(*columns: str, width: int | None = None) -> KeyCodes:
     strings = _sorted_tokens(*columns, width=width)
 
     def make(t: RecordTable, r: np.ndarray) -> list[np.ndarray]:
+        if len(columns) == 2:
+            return [sorted_pair_codes(t, r, columns, width, lambda rows: strings(t, rows)[0])]
         values = combine([value_codes(t, c)[r] for c in columns])
         return [by_distinct(values, r, lambda rows: strings(t, rows)[0])]
 

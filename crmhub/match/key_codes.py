@@ -10,6 +10,7 @@ with numpy, and strings are made only once per distinct combination of values.
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import chain
 
 import numpy as np
 
@@ -70,3 +71,43 @@ def by_distinct(
     out = key_codes[inverse]
     out[codes == 0] = 0
     return out
+
+
+def sorted_pair_codes(
+    table: RecordTable,
+    rows: np.ndarray,
+    columns: tuple[str, str],
+    width: int | None,
+    strings: Callable[[np.ndarray], list[str]],
+) -> np.ndarray:
+    """Codes of keys made of two columns' word prefixes in sorted order (swapped names give
+    one key). The common case, one word in each column, is coded as the pair of the two
+    prefixes' codes in numpy; other rows get ``strings`` (their real keys), and a two-word
+    key among those is coded as its pair of words too, so equal keys always get equal codes."""
+    first, second = (table.column(c)[rows].tolist() for c in columns)
+    words: dict[str, int] = {}  # word prefix -> code (from 1)
+    word_of: dict[str, int] = {"": 0}  # value -> its one word's code; -1: not one word
+    for value in dict.fromkeys(chain(first, second)):
+        if value not in word_of:
+            tokens = value.split()
+            word_of[value] = _word(words, tokens[0][:width]) if len(tokens) == 1 else -1
+    a = np.fromiter(map(word_of.__getitem__, first), np.int64, len(first))
+    b = np.fromiter(map(word_of.__getitem__, second), np.int64, len(second))
+    low, high = np.minimum(a, b), np.maximum(a, b)
+    # both columns filled (else no key) and one of them not a single word
+    other = np.flatnonzero((a != 0) & (b != 0) & ((a == -1) | (b == -1)))
+    for i, key in zip(other.tolist(), strings(rows[other])):
+        tokens = key.split(" ")
+        if not key:
+            low[i] = high[i] = 0
+        elif len(tokens) == 2:
+            x, y = _word(words, tokens[0]), _word(words, tokens[1])
+            low[i], high[i] = min(x, y), max(x, y)
+        else:  # not a pair of words: a code of its own, past every word code
+            low[i], high[i] = -1, _word(words, key)
+    present = (low != 0) & (high != 0)
+    return np.where(present, combine([low + 2, high + 2]), 0)
+
+
+def _word(words: dict[str, int], word: str) -> int:
+    return words.setdefault(word, len(words) + 1)

@@ -135,6 +135,12 @@ def test_key_codes_give_the_pairs_and_stats_of_the_string_keys() -> None:
         )
         for i in range(300)
     ]
+    # unfolded values a caller may pass straight in: blank words, several words, one letter
+    odd = [" ", "ma ro", "ma", "ro", "mar rossi", "m", "", "ross mar", "x y z"]
+    records += [
+        MatchRecord(f"o{i}", given_name=rng.choice(odd), family_name=rng.choice(odd))
+        for i in range(300)
+    ]
     table = _table(records)
     for family in KEY_FAMILIES.values():
         assert family.codes is not None, family.name
