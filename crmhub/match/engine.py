@@ -32,10 +32,11 @@ from crmhub.match.clustering import ClusterOutcome, StewardDecisions, cluster_ro
 from crmhub.match.comparisons import compare_pairs
 from crmhub.match.estimate import (
     em_by_training_blocks,
+    em_on_patterns,
     estimate_u_random,
-    expectation_maximisation,
     m_from_labels,
     match_posterior,
+    pattern_counts,
 )
 from crmhub.match.explain import PairExplanation, explain_pair
 from crmhub.match.gc_pacing import fewer_collections
@@ -215,16 +216,20 @@ class MatchEngine:
         n_levels = [len(c.levels) for c in self.comparisons]
         u = pending_u.result() if pending_u is not None else estimate_u_random(*u_args)
         iterations = self.settings.em_max_iterations
-        em = expectation_maximisation(gamma, n_levels, u_start=u, max_iterations=iterations)
+        # every EM below runs on the level patterns of the candidates: count them once
+        counted = pattern_counts(gamma)
+        em = em_on_patterns(*counted, n_levels, u_start=u, max_iterations=iterations)
         em_iterations, em_converged = em.iterations, em.converged
         m = em.m
         blocks = self.settings.training_block_indexes()
         if blocks:
-            by_block = em_by_training_blocks(gamma, n_levels, blocks, u, iterations)
+            by_block = em_by_training_blocks(
+                gamma, n_levels, blocks, u, iterations, counted=counted
+            )
             m = [b if b is not None else full for b, full in zip(by_block, em.m)]
             # the share of matches among candidates, with m held at the block estimates
-            em = expectation_maximisation(
-                gamma,
+            em = em_on_patterns(
+                *counted,
                 n_levels,
                 m_start=m,
                 u_start=em.u,

@@ -200,6 +200,7 @@ def em_by_training_blocks(
     u_start: Sequence[np.ndarray],
     max_iterations: int = 200,
     min_pairs: int = 50,
+    counted: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[np.ndarray | None]:
     """m per comparison from EM on *training blocks*, as Splink does.
 
@@ -209,11 +210,12 @@ def em_by_training_blocks(
     address and a phone (relatives), which a single EM over all candidates would take for
     matches. Each comparison's m is the mean over the blocks that estimated it from at least
     ``min_pairs`` non-missing pairs, weighted by that number; ``None`` where no block did.
+    ``counted``: :func:`pattern_counts` of ``gamma``, if the caller has it already.
     """
     estimates: list[list[np.ndarray]] = [[] for _ in n_levels]
     support: list[list[float]] = [[] for _ in n_levels]
     # every block is a set of patterns: count the pairs' patterns once, not once per block
-    patterns, counts = pattern_counts(gamma)
+    patterns, counts = counted if counted is not None else pattern_counts(gamma)
     for block in blocks:
         in_block = np.all(patterns[:, list(block)] == 0, axis=1)
         if int(counts[in_block].sum()) < min_pairs:
