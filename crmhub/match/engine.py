@@ -41,6 +41,7 @@ from crmhub.match.estimate import (
 from crmhub.match.explain import PairExplanation, explain_pair
 from crmhub.match.gc_pacing import fewer_collections
 from crmhub.match.model import ComparisonParams, FellegiSunterModel, TermFrequencies
+from crmhub.match.prefetch import prefetch
 from crmhub.match.record import KINDS, MatchRecord
 from crmhub.match.scoring import ScoredPairs, Scorer, probability, weight_of
 from crmhub.match.settings import MatchSettings
@@ -188,6 +189,7 @@ class MatchEngine:
     def candidates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, BlockingStats]:
         """Candidate pairs of a full run and their level matrix (cached until records change)."""
         if self._candidates is None:
+            prefetch(self.table, self.families, self.comparisons)
             left, right, stats = block_pairs(
                 self.table, self.families, self.settings.key_cap, self.allowed
             )
@@ -210,8 +212,12 @@ class MatchEngine:
             self.allowed,
             self.settings.seed,
         )
-        # u from random pairs does not depend on the candidates: on the other core meanwhile
-        pending_u = Background(estimate_u_random, *u_args) if self._candidates is None else None
+        pending_u = None
+        if self._candidates is None:
+            # the columns' codes first, so the forked helpers inherit them; then u from random
+            # pairs, which does not depend on the candidates, on the other core meanwhile
+            prefetch(self.table, self.families, self.comparisons)
+            pending_u = Background(estimate_u_random, *u_args)
         left, _, gamma, _ = self.candidates()
         n_levels = [len(c.levels) for c in self.comparisons]
         u = pending_u.result() if pending_u is not None else estimate_u_random(*u_args)
