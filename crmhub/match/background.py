@@ -4,9 +4,9 @@ Matching is mostly single-threaded Python and numpy; a full run has independent 
 u estimate from random pairs beside blocking and comparing the candidates). A forked child
 computes the function on a copy-on-write view of this process's memory and pipes the
 (small) result back. Forking is only safe while this process runs one thread (a fork copies
-whatever lock another thread holds at that instant), so with other threads running, or
-without fork, the function runs in this process when its result is asked for — the same
-result, later.
+whatever lock another thread holds at that instant), so with other threads running, in a
+daemonic process (which may not have children) or without fork, the function runs in this
+process when its result is asked for — the same result, later.
 """
 
 from __future__ import annotations
@@ -59,6 +59,8 @@ def _can_fork() -> bool:
         threading.active_count() == 1
         and (os.cpu_count() or 1) > 1
         and "fork" in multiprocessing.get_all_start_methods()
+        # a daemonic process (a multiprocessing pool's worker) may not start children
+        and not multiprocessing.current_process().daemon
     )
 
 

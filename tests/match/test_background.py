@@ -42,3 +42,16 @@ def test_with_other_threads_running_the_function_runs_here() -> None:
         stop.set()
         other.join()
     assert (pid, total) == (os.getpid(), 6.0)
+
+
+def _background_in_pool_worker(values: np.ndarray) -> tuple[int, float]:
+    return Background(_pid_and_sum, values).result()
+
+
+def test_in_a_pool_worker_the_function_runs_in_the_worker() -> None:
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        pid, total = pool.apply(_background_in_pool_worker, (np.arange(3.0),))
+        worker_pid = pool.apply(os.getpid)
+    assert (pid, total) == (worker_pid, 3.0)
