@@ -44,11 +44,17 @@ class Background(Generic[T]):
         """The function's result (computed here if no child was started)."""
         if self._process is None:
             return self._function(*self._args)
+        answer: tuple[bool, Any] | None
         try:
-            ok, value = self._receive.recv()
+            answer = self._receive.recv()
+        except EOFError:
+            answer = None
         finally:
             self._receive.close()
             self._process.join()
+        if answer is None:  # the child died without answering (killed, out of memory)
+            return self._function(*self._args)
+        ok, value = answer
         if not ok:
             raise BackgroundError(value)
         return value  # type: ignore[no-any-return]

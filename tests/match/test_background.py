@@ -55,3 +55,13 @@ def test_in_a_pool_worker_the_function_runs_in_the_worker() -> None:
         pid, total = pool.apply(_background_in_pool_worker, (np.arange(3.0),))
         worker_pid = pool.apply(os.getpid)
     assert (pid, total) == (worker_pid, 3.0)
+
+
+def _killed_in_child(parent: int) -> int:
+    if os.getpid() != parent:
+        os._exit(9)  # as if killed: no answer
+    return 7
+
+
+def test_a_child_that_dies_without_answering_is_replaced_by_a_call_here() -> None:
+    assert Background(_killed_in_child, os.getpid()).result() == 7
