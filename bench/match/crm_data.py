@@ -87,7 +87,7 @@ def read_records(path: Path, workers: int | None = None) -> Iterator[MatchRecord
 
 #: This process's share of the file: it also receives the others' records (about a quarter
 #: of the cost of building one) and fills the table, so it builds less than the workers.
-OWN_SHARE = 0.3
+OWN_SHARE = 0.25
 
 
 def _shares(parts: int) -> list[float]:
