@@ -540,8 +540,10 @@ class MatchEngine:
     def _score_for_clusters(
         self, left: np.ndarray, right: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        scored = self.scorer.score(self.table, left, right)
-        return scored.weight, self.policy.veto_mask(scored.gamma)
+        # Scorer.score, on two cores when the clusters to check hold many pairs
+        gamma = compare_pairs_split(self.table, left, right, self.comparisons)
+        weight = weigh_split(self.scorer, self.table, left, gamma)
+        return weight, self.policy.veto_mask(gamma)
 
     def _apply(self, outcome: ClusterOutcome) -> None:
         ids = self.table.ids
