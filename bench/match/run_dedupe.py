@@ -37,7 +37,7 @@ def run_crmhub(path: Path) -> tuple[dict, dict[str, str], list[tuple[str, str]],
 
     t0 = time.perf_counter()
     engine = MatchEngine(MatchSettings(merge_threshold=THRESHOLD))
-    engine.add(crm_data.to_record(row) for row in crm_data.read_rows(path))
+    engine.add(crm_data.read_records(path))
     t1 = time.perf_counter()
     engine.fit()
     t2 = time.perf_counter()

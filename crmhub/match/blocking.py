@@ -21,7 +21,15 @@ from typing import Protocol
 
 import numpy as np
 
-from crmhub.match.arrays import unique_ints
+from crmhub.match.arrays import unique_ints, unique_ints_index_counts
+from crmhub.match.key_codes import (
+    KeyCodes,
+    by_distinct,
+    combine,
+    prefix_codes,
+    sorted_pair_codes,
+    value_codes,
+)
 from crmhub.match.table import RecordTable
 
 #: A function from the table (or a slice of rows) to one or more key columns.
@@ -31,11 +39,14 @@ KeyColumns = Callable[[RecordTable, np.ndarray], list[list[str]]]
 @dataclass(frozen=True)
 class KeyFamily:
     """A named way of making blocking keys. ``make`` returns key columns aligned with ``rows``;
-    ``""`` means no key for that row. Keys are prefixed with the family name."""
+    ``""`` means no key for that row. Keys are prefixed with the family name. ``codes``, when
+    given, makes the same keys as integer codes (see :mod:`crmhub.match.key_codes`), which
+    full runs use instead of the strings."""
 
     name: str
     make: KeyColumns
     description: str = ""
+    codes: KeyCodes | None = None
 
     def keys(self, table: RecordTable, rows: np.ndarray) -> list[list[str]]:
         """Prefixed key columns for ``rows`` (``""`` where the row has no key)."""
@@ -97,83 +108,146 @@ def _sorted_tokens(*columns: str, width: int | None = None) -> KeyColumns:
     return make
 
 
+def _single_codes(*columns: str) -> KeyCodes:
+    """Codes of keys that are a column's value (several columns: one code space)."""
+
+    def make(t: RecordTable, r: np.ndarray) -> list[np.ndarray]:
+        return [value_codes(t, c)[r] for c in columns]
+
+    return make
+
+
+def _combo_codes(*columns: str, prefix_len: dict[str, int] | None = None) -> KeyCodes:
+    """Codes of :func:`_combo` keys: the tuple of (cut) values; no key if any is empty."""
+    cut = prefix_len or {}
+
+    def make(t: RecordTable, r: np.ndarray) -> list[np.ndarray]:
+        parts = [
+            (prefix_codes(t, c, cut[c]) if c in cut else value_codes(t, c))[r] for c in columns
+        ]
+        return [combine(parts)]
+
+    return make
+
+
+def _sorted_token_codes(*columns: str, width: int | None = None) -> KeyCodes:
+    """Codes of :func:`_sorted_tokens` keys, the string made once per distinct set of values."""
+    strings = _sorted_tokens(*columns, width=width)
+
+    def make(t: RecordTable, r: np.ndarray) -> list[np.ndarray]:
+        if len(columns) == 2:
+            return [sorted_pair_codes(t, r, columns, width, lambda rows: strings(t, rows)[0])]
+        values = combine([value_codes(t, c)[r] for c in columns])
+        return [by_distinct(values, r, lambda rows: strings(t, rows)[0])]
+
+    return make
+
+
+def _family(name: str, make: KeyColumns, codes: KeyCodes, description: str) -> KeyFamily:
+    return KeyFamily(name, make, description, codes)
+
+
+def _combo_family(
+    name: str, columns: tuple[str, ...], description: str, prefix_len: dict[str, int] | None = None
+) -> KeyFamily:
+    return _family(
+        name,
+        _combo(*columns, prefix_len=prefix_len),
+        _combo_codes(*columns, prefix_len=prefix_len),
+        description,
+    )
+
+
+def _sorted_token_family(
+    name: str, columns: tuple[str, ...], description: str, width: int | None = None
+) -> KeyFamily:
+    return _family(
+        name,
+        _sorted_tokens(*columns, width=width),
+        _sorted_token_codes(*columns, width=width),
+        description,
+    )
+
+
+def _single_family(name: str, column: str, description: str) -> KeyFamily:
+    return _family(name, _single(column), _single_codes(column), description)
+
+
 #: The built-in key families, by name. Settings choose which ones run.
 KEY_FAMILIES: dict[str, KeyFamily] = {
     f.name: f
     for f in (
-        KeyFamily("email", _email, "e-mail mailbox key (case, dots, +tags folded)"),
-        KeyFamily("phone", _phone, "E.164 phone"),
-        KeyFamily("vat", _single("vat"), "VAT id without country prefix"),
-        KeyFamily("national_id", _single("national_id"), "codice fiscale / national id"),
-        KeyFamily(
+        _family(
+            "email",
+            _email,
+            _single_codes("email_key1", "email_key2"),
+            "e-mail mailbox key (case, dots, +tags folded)",
+        ),
+        _family("phone", _phone, _single_codes("phone1", "phone2"), "E.164 phone"),
+        _single_family("vat", "vat", "VAT id without country prefix"),
+        _single_family("national_id", "national_id", "codice fiscale / national id"),
+        _combo_family(
             "phonetic_name_postcode",
-            _combo("family_phonetic", "given_phonetic", "postcode"),
+            ("family_phonetic", "given_phonetic", "postcode"),
             "phonetic family + given name + postcode",
         ),
-        KeyFamily(
+        _combo_family(
             "family_postcode",
-            _combo("family_phonetic", "postcode"),
+            ("family_phonetic", "postcode"),
             "phonetic family name + postcode",
         ),
-        KeyFamily(
+        _combo_family(
             "company_city",
-            _combo("company_key", "city"),
+            ("company_key", "city"),
             "company name without legal form + city",
         ),
-        KeyFamily(
-            "company",
-            _combo("company_key"),
-            "company name without legal form",
-        ),
-        KeyFamily(
+        _combo_family("company", ("company_key",), "company name without legal form"),
+        _combo_family(
             "dob_family",
-            _combo("birth_date", "family_name", prefix_len={"family_name": 3}),
+            ("birth_date", "family_name"),
             "birth date + first 3 letters of the family name",
+            prefix_len={"family_name": 3},
         ),
-        KeyFamily(
+        _combo_family(
             "dob_given",
-            _combo("birth_date", "given_name", prefix_len={"given_name": 3}),
+            ("birth_date", "given_name"),
             "birth date + first 3 letters of the given name",
+            prefix_len={"given_name": 3},
         ),
-        KeyFamily(
-            "given_family",
-            _combo("given_name", "family_name"),
-            "exact given + family name",
-        ),
-        KeyFamily(
+        _combo_family("given_family", ("given_name", "family_name"), "exact given + family name"),
+        _sorted_token_family(
             "phonetic_given_family",
-            _sorted_tokens("given_phonetic", "family_phonetic"),
+            ("given_phonetic", "family_phonetic"),
             "phonetic given + family name, in either order",
         ),
-        KeyFamily(
+        _sorted_token_family(
             "name_prefixes",
-            _sorted_tokens("given_name", "family_name", width=3),
+            ("given_name", "family_name"),
             "first 3 letters of each name word, in either order",
+            width=3,
         ),
-        KeyFamily(
+        _sorted_token_family(
             "company_prefixes",
-            _sorted_tokens("company_key", width=4),
+            ("company_key",),
             "first 4 letters of each company-name word (legal form removed)",
+            width=4,
         ),
-        KeyFamily(
+        _combo_family(
             "street_postcode",
-            _combo("street", "house_number", "postcode"),
+            ("street", "house_number", "postcode"),
             "street + house number + postcode",
         ),
-        KeyFamily(
+        _combo_family(
             "postcode_given",
-            _combo("postcode", "given_name", prefix_len={"given_name": 3}),
+            ("postcode", "given_name"),
             "postcode + first 3 letters of the given name",
+            prefix_len={"given_name": 3},
         ),
-        KeyFamily(
-            "dob_postcode",
-            _combo("birth_date", "postcode"),
-            "birth date + postcode",
-        ),
-        KeyFamily("given_name", _single("given_name"), "exact given name (needs a high cap)"),
-        KeyFamily("family_name", _single("family_name"), "exact family name (high cap)"),
-        KeyFamily("birth_date", _single("birth_date"), "exact birth date (high cap)"),
-        KeyFamily("postcode", _single("postcode"), "exact postcode (high cap)"),
+        _combo_family("dob_postcode", ("birth_date", "postcode"), "birth date + postcode"),
+        _single_family("given_name", "given_name", "exact given name (needs a high cap)"),
+        _single_family("family_name", "family_name", "exact family name (high cap)"),
+        _single_family("birth_date", "birth_date", "exact birth date (high cap)"),
+        _single_family("postcode", "postcode", "exact postcode (high cap)"),
     )
 }
 
@@ -232,8 +306,11 @@ def block_pairs(
     rows = np.flatnonzero(table.active)
     codes: list[np.ndarray] = []
     for family in families:
-        key_rows, keys = _family_keys(family, table, rows)
-        left, right, n_keys, demoted = _pairs_sharing_key(key_rows, keys, cap)
+        if family.codes is not None:
+            left, right, n_keys, demoted = _pairs_sharing_code(family, table, rows, cap)
+        else:
+            key_rows, keys = _family_keys(family, table, rows)
+            left, right, n_keys, demoted = _pairs_sharing_key(key_rows, keys, cap)
         stats.keys[family.name] = n_keys
         if demoted:
             stats.demoted[family.name] = len(demoted)
@@ -266,6 +343,26 @@ def _family_keys(
     return np.fromiter((r for r, _ in seen), np.int64, len(seen)), [k for _, k in seen]
 
 
+def _pairs_sharing_code(
+    family: KeyFamily, table: RecordTable, rows: np.ndarray, cap: int
+) -> tuple[np.ndarray, np.ndarray, int, list[str]]:
+    """:func:`_pairs_sharing_key` from the family's integer key codes; strings are made only
+    for the demoted keys."""
+    columns = family.codes(table, rows)  # type: ignore[misc]
+    codes = np.concatenate(columns)
+    key_rows = np.tile(rows, len(columns))
+    present = np.flatnonzero(codes != 0)
+    # each (key, row) once, ordered by key then row; the first column holding it is kept
+    pair_code = codes[present] * max(len(table), 1) + key_rows[present]
+    _, first, _ = unique_ints_index_counts(pair_code)
+    held = present[first]
+    left, right, n_keys, demoted_at = _pairs_sharing_ints(key_rows[held], codes[held], cap)
+    column, position = np.divmod(held[demoted_at], max(rows.size, 1))
+    keys = family.keys(table, rows[position]) if position.size else []
+    demoted = {keys[c][i] for i, c in enumerate(column.tolist())}
+    return left, right, n_keys, sorted(demoted)
+
+
 def _pairs_sharing_key(
     rows: np.ndarray, keys: list[str], cap: int
 ) -> tuple[np.ndarray, np.ndarray, int, list[str]]:
@@ -275,18 +372,25 @@ def _pairs_sharing_key(
     present = np.fromiter((bool(k) for k in keys), dtype=bool, count=len(keys))
     if not present.any():
         return np.empty(0, np.int64), np.empty(0, np.int64), 0, []
-    key_rows = rows[present]
-    hashes = np.fromiter((hash(k) for k in keys if k), dtype=np.int64, count=int(present.sum()))
-    order = np.lexsort((key_rows, hashes))
-    hashes, key_rows = hashes[order], key_rows[order]
-    starts = np.flatnonzero(np.r_[True, hashes[1:] != hashes[:-1]])
-    sizes = np.diff(np.r_[starts, hashes.size])
+    held = [k for k in keys if k]
+    hashes = np.fromiter((hash(k) for k in held), dtype=np.int64, count=len(held))
+    left, right, n_keys, demoted_at = _pairs_sharing_ints(rows[present], hashes, cap)
+    return left, right, n_keys, sorted({held[i] for i in demoted_at.tolist()})
+
+
+def _pairs_sharing_ints(
+    rows: np.ndarray, keys: np.ndarray, cap: int
+) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
+    """Pairs of rows sharing an integer key (left < right), the number of distinct keys and
+    the position in ``keys`` of one holder of each demoted key."""
+    if not keys.size:
+        return np.empty(0, np.int64), np.empty(0, np.int64), 0, np.empty(0, np.int64)
+    order = np.lexsort((rows, keys))
+    keys, key_rows = keys[order], rows[order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    sizes = np.diff(np.r_[starts, keys.size])
     group = np.repeat(np.arange(starts.size), sizes)
-    demoted_groups = np.flatnonzero(sizes > cap)
-    demoted: list[str] = []
-    if demoted_groups.size:
-        demoted_hashes = set(hashes[starts[demoted_groups]].tolist())
-        demoted = sorted({k for k in keys if k and hash(k) in demoted_hashes})
+    demoted_at = order[starts[sizes > cap]]
     usable = sizes[group] <= cap
     lefts, rights = [], []
     max_size = int(sizes[sizes <= cap].max()) if (sizes <= cap).any() else 0
@@ -295,11 +399,11 @@ def _pairs_sharing_key(
         lefts.append(key_rows[:-offset][same])
         rights.append(key_rows[offset:][same])
     if not lefts:
-        return np.empty(0, np.int64), np.empty(0, np.int64), int(starts.size), demoted
+        return np.empty(0, np.int64), np.empty(0, np.int64), int(starts.size), demoted_at
     a, b = np.concatenate(lefts), np.concatenate(rights)
     keep = a != b
     a, b = a[keep], b[keep]
-    return np.minimum(a, b), np.maximum(a, b), int(starts.size), demoted
+    return np.minimum(a, b), np.maximum(a, b), int(starts.size), demoted_at
 
 
 class CandidateIndex(Protocol):

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
 
@@ -109,25 +110,39 @@ class ClusterOutcome:
 
 
 def connected_components(rows: Iterable[int], edges: Iterable[tuple[int, int]]) -> list[list[int]]:
-    """Connected components over ``rows`` (every row appears, isolated ones alone)."""
-    parent: dict[int, int] = {r: r for r in rows}
+    """Connected components over ``rows`` (every row appears, isolated ones alone), and over
+    rows only named by an edge. Components come in the order of their first row, members in
+    row order (``rows`` first, then edge ends as they appear)."""
+    edge_list = list(edges)
+    nodes = list(dict.fromkeys(chain(rows, chain.from_iterable(edge_list))))
+    if not nodes:
+        return []
+    index = dict(zip(nodes, range(len(nodes))))
+    ends = np.fromiter(map(index.__getitem__, chain.from_iterable(edge_list)), np.int64)
+    label = _min_labels(len(nodes), ends[0::2], ends[1::2])
+    order = np.argsort(label, kind="stable")
+    starts = np.flatnonzero(np.r_[True, label[order][1:] != label[order][:-1]]).tolist()
+    ordered = [nodes[i] for i in order.tolist()]
+    return [ordered[a:b] for a, b in zip(starts, starts[1:] + [len(nodes)])]
 
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
 
-    for a, b in edges:
-        parent.setdefault(a, a)
-        parent.setdefault(b, b)
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    groups: dict[int, list[int]] = {}
-    for r in parent:
-        groups.setdefault(find(r), []).append(r)
-    return list(groups.values())
+def _min_labels(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Per node, the smallest node index of its component: the smaller label is pushed along
+    every edge and labels jump to their label's label, until nothing changes."""
+    label = np.arange(n, dtype=np.int64)
+    while True:
+        smaller = np.minimum(label[left], label[right])
+        new = label.copy()
+        np.minimum.at(new, left, smaller)
+        np.minimum.at(new, right, smaller)
+        while True:
+            jumped = new[new]
+            if np.array_equal(jumped, new):
+                break
+            new = jumped
+        if np.array_equal(new, label):
+            return label
+        label = new
 
 
 def cluster_rows(
@@ -148,14 +163,15 @@ def cluster_rows(
     edges_of = _edges_by_component(comp_of, left, right, weight)
     must_of = _pairs_by_component(comp_of, must_link)
     cannot_of = _pairs_by_component(comp_of, cannot_link)
-    dense = _dense_scores(components, policy, score_pairs)
+    dense_components, dense = _dense_scores(components, policy, score_pairs)
     outcome = ClusterOutcome([], [])
     for c, members in enumerate(components):
         if len(members) <= 2 and c not in must_of and c not in cannot_of:
             # one row, or two joined by one veto-free edge above the threshold: nothing to check
             outcome.clusters.append(members)
             continue
-        merger = _ComponentMerger(members, ids, policy, dense.get(c), score_pairs)
+        scores = dense if c in dense_components else None
+        merger = _ComponentMerger(members, ids, policy, scores, score_pairs)
         merger.apply_must_links(must_of.get(c, []), cannot_of.get(c, []))
         for a, b, _ in sorted(edges_of.get(c, []), key=lambda e: (-e[2], ids[e[0]], ids[e[1]])):
             reason = merger.try_merge(a, b, cannot_of.get(c, []))
@@ -187,40 +203,36 @@ def _pairs_by_component(
 
 @dataclass
 class _DenseScores:
-    """All pair weights and vetoes inside one component, indexed by member position."""
+    """Weight and veto of every pair inside the dense components, keyed by (row, row) with the
+    smaller row first. Plain dicts and floats: the look-ups are many and tiny."""
 
-    position: dict[int, int]
-    weight: list[list[float]]  # nested lists: cheaper than numpy for the tiny look-ups done
-    veto: list[list[bool]]
+    scores: dict[tuple[int, int], tuple[float, bool]]
 
 
 def _dense_scores(
     components: list[list[int]], policy: ClusterPolicy, score_pairs: PairScorer
-) -> dict[int, _DenseScores]:
-    """Score every pair inside each component of 3..dense_limit rows, in one batch."""
-    chosen = [c for c, m in enumerate(components) if 3 <= len(m) <= policy.dense_limit]
+) -> tuple[set[int], _DenseScores]:
+    """Score every pair inside each component of 3..dense_limit rows, in one batch. Returns
+    the chosen components and the scores."""
+    by_size: dict[int, list[list[int]]] = {}
+    chosen = set()
+    for c, members in enumerate(components):
+        if 3 <= len(members) <= policy.dense_limit:
+            chosen.add(c)
+            by_size.setdefault(len(members), []).append(members)
     if not chosen:
-        return {}
-    lefts, rights, spans = [], [], []
-    offset = 0
-    for c in chosen:
-        members = np.asarray(components[c], dtype=np.int64)
-        i, j = np.triu_indices(members.size, k=1)
-        lefts.append(members[i])
-        rights.append(members[j])
-        spans.append((c, members, i, j, offset))
-        offset += i.size
-    weights, vetoes = score_pairs(np.concatenate(lefts), np.concatenate(rights))
-    out = {}
-    for c, members, i, j, start in spans:
-        n = members.size
-        w = np.full((n, n), np.inf)
-        v = np.zeros((n, n), dtype=bool)
-        stop = start + i.size
-        w[i, j] = w[j, i] = weights[start:stop]
-        v[i, j] = v[j, i] = vetoes[start:stop]
-        out[c] = _DenseScores({int(r): k for k, r in enumerate(members)}, w.tolist(), v.tolist())
-    return out
+        return chosen, _DenseScores({})
+    lefts, rights = [], []
+    for size, groups in by_size.items():
+        # components of one size share their upper-triangle index pairs
+        members = np.sort(np.asarray(groups, dtype=np.int64), axis=1)
+        i, j = np.triu_indices(size, k=1)
+        lefts.append(members[:, i].ravel())
+        rights.append(members[:, j].ravel())
+    left, right = np.concatenate(lefts), np.concatenate(rights)
+    weights, vetoes = score_pairs(left, right)
+    pairs = zip(left.tolist(), right.tolist())
+    return chosen, _DenseScores(dict(zip(pairs, zip(weights.tolist(), vetoes.tolist()))))
 
 
 class _ComponentMerger:
@@ -278,32 +290,51 @@ class _ComponentMerger:
     def _cross_check(self, first: list[int], second: list[int]) -> str:
         """'' if every pair across the two clusters is veto-free and above the floor, else
         the reason naming the first offending pair (vetoes reported before weak pairs)."""
+        if self._dense is not None:
+            return self._dense_cross_check(first, second)
+        if len(first) * len(second) == 1:
+            return ""  # the edge itself: already above the threshold and veto-free
         lefts = np.repeat(np.asarray(first, dtype=np.int64), len(second))
         rights = np.tile(np.asarray(second, dtype=np.int64), len(first))
-        if self._dense is not None:
-            pos, w, v = self._dense.position, self._dense.weight, self._dense.veto
-            cells = [(pos[a], pos[b]) for a, b in zip(lefts.tolist(), rights.tolist())]
-            weights = np.asarray([w[i][j] for i, j in cells])
-            vetoes = np.asarray([v[i][j] for i, j in cells])
-        elif lefts.size == 1:
-            return ""  # the edge itself: already above the threshold and veto-free
-        else:
-            weights, vetoes = self._score_pairs(lefts, rights)
-        if vetoes.any():
-            a, b = self._names(lefts, rights, int(np.flatnonzero(vetoes)[0]))
+        weights, vetoes = self._score_pairs(lefts, rights)
+        vetoed = np.flatnonzero(vetoes)
+        low = np.flatnonzero(weights < self._policy.floor_weight)
+        veto_pair = (int(lefts[vetoed[0]]), int(rights[vetoed[0]])) if vetoed.size else None
+        low_pair = (
+            (int(lefts[low[0]]), int(rights[low[0]]), float(weights[low[0]])) if low.size else None
+        )
+        return self._reason(veto_pair, low_pair)
+
+    def _dense_cross_check(self, first: list[int], second: list[int]) -> str:
+        """:meth:`_cross_check` from the scores computed up front, pair by pair in the same
+        order (each row of ``first`` against every row of ``second``)."""
+        scores, floor = self._dense.scores, self._policy.floor_weight  # type: ignore[union-attr]
+        low_pair = None
+        for a in first:
+            for b in second:
+                weight, veto = scores[(a, b) if a < b else (b, a)]
+                if veto:
+                    return self._reason((a, b), None)
+                if low_pair is None and weight < floor:
+                    low_pair = (a, b, weight)
+        return self._reason(None, low_pair)
+
+    def _reason(
+        self, veto_pair: tuple[int, int] | None, low_pair: tuple[int, int, float] | None
+    ) -> str:
+        if veto_pair is not None:
+            a, b = self._names(*veto_pair)
             return f"strong negative evidence between {a} and {b}"
-        low = weights < self._policy.floor_weight
-        if low.any():
-            k = int(np.flatnonzero(low)[0])
-            a, b = self._names(lefts, rights, k)
+        if low_pair is not None:
+            a, b = self._names(low_pair[0], low_pair[1])
             return (
                 f"weak pair {a}-{b} "
-                f"(weight {weights[k]:.1f} < floor {self._policy.floor_weight:.1f})"
+                f"(weight {low_pair[2]:.1f} < floor {self._policy.floor_weight:.1f})"
             )
         return ""
 
-    def _names(self, lefts: np.ndarray, rights: np.ndarray, k: int) -> tuple[str, str]:
-        a, b = str(self._ids[lefts[k]]), str(self._ids[rights[k]])
+    def _names(self, left: int, right: int) -> tuple[str, str]:
+        a, b = str(self._ids[left]), str(self._ids[right])
         return (a, b) if a < b else (b, a)
 
     def clusters(self) -> list[list[int]]:

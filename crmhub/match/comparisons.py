@@ -12,17 +12,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler, Levenshtein
 from rapidfuzz.process import cpdist
 
+from crmhub.match.arrays import unique_ints_inverse
 from crmhub.match.table import RecordTable
 
 MISSING = -1
 #: Batches at least this large use every core in rapidfuzz.
 PARALLEL_FROM = 20_000
+#: Score distinct value pairs only when they are at most this share of the pairs to score.
+DEDUPLICATE_BELOW = 0.7
 
 
 class PairBatch:
@@ -79,11 +83,24 @@ class PairBatch:
         out = np.zeros(a.size, dtype=np.float32)
         out[a == b] = scorer("x", "x")
         if todo.size:
-            left = self.table.column(column)[self.left[todo]]
-            right = self.table.column(other)[self.right[todo]]
-            workers = -1 if todo.size >= PARALLEL_FROM else 1
-            out[todo] = cpdist(left, right, scorer=scorer, dtype=np.float32, workers=workers)
+            # score each distinct pair of values once: candidate pairs repeat them a lot
+            # (the same two cities, names, postcodes)
+            distinct, inverse = unique_ints_inverse((a[todo].astype(np.int64) << 32) | b[todo])
+            if distinct.size > DEDUPLICATE_BELOW * todo.size:
+                out[todo] = self._scores(scorer, column, other, todo)
+            else:
+                first = np.empty(distinct.size, dtype=np.int64)
+                first[inverse] = todo
+                out[todo] = self._scores(scorer, column, other, first)[inverse]
         return out
+
+    def _scores(
+        self, scorer: Callable[..., float], column: str, other: str, at: np.ndarray
+    ) -> np.ndarray:
+        left = self.table.column(column)[self.left[at]]
+        right = self.table.column(other)[self.right[at]]
+        workers = -1 if at.size >= PARALLEL_FROM else 1
+        return cpdist(left, right, scorer=scorer, dtype=np.float32, workers=workers)
 
     def memo(self, key: str, compute: Callable[[], object]) -> object:
         """Compute once per batch."""
@@ -114,14 +131,13 @@ def column_codes(table: RecordTable, column: str) -> np.ndarray:
     space = CODE_SPACES.get(column, (column,))
 
     def compute() -> np.ndarray:
-        index: dict[str, int] = {"": 0}
+        # codes in first-seen order over the space's columns, "" first; dict.fromkeys and
+        # map run in C, a Python loop per value does not
+        columns = [table.column(c).tolist() for c in space]
+        seen = dict.fromkeys(chain([""], *columns))
+        index = dict(zip(seen, range(len(seen))))
         n = len(table)
-        return np.stack(
-            [
-                np.fromiter((index.setdefault(v, len(index)) for v in table.column(c)), np.int32, n)
-                for c in space
-            ]
-        )
+        return np.stack([np.fromiter(map(index.__getitem__, c), np.int32, n) for c in columns])
 
     return table.cached(("codes", space), compute)[space.index(column)]
 

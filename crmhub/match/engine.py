@@ -20,6 +20,7 @@ from itertools import islice
 
 import numpy as np
 
+from crmhub.match.background import Background
 from crmhub.match.blocking import (
     BlockingStats,
     CandidateIndex,
@@ -31,16 +32,20 @@ from crmhub.match.clustering import ClusterOutcome, StewardDecisions, cluster_ro
 from crmhub.match.comparisons import compare_pairs
 from crmhub.match.estimate import (
     em_by_training_blocks,
+    em_on_patterns,
     estimate_u_random,
-    expectation_maximisation,
     m_from_labels,
     match_posterior,
+    pattern_counts,
 )
 from crmhub.match.explain import PairExplanation, explain_pair
+from crmhub.match.gc_pacing import fewer_collections
 from crmhub.match.model import ComparisonParams, FellegiSunterModel, TermFrequencies
+from crmhub.match.prefetch import prefetch
 from crmhub.match.record import KINDS, MatchRecord
 from crmhub.match.scoring import ScoredPairs, Scorer, probability, weight_of
 from crmhub.match.settings import MatchSettings
+from crmhub.match.split_compare import compare_pairs_split, weigh_split
 from crmhub.match.table import RecordTable
 
 
@@ -126,6 +131,10 @@ class MatchEngine:
     def add(self, records: Iterable[MatchRecord], batch_size: int = 50_000) -> int:
         """Load records (new or replacing known ids) without matching them; returns the count.
         Use before a full run; for matching on arrival use :meth:`upsert`."""
+        with fewer_collections():
+            return self._add(records, batch_size)
+
+    def _add(self, records: Iterable[MatchRecord], batch_size: int) -> int:
         count = 0
         for batch in _batches(records, batch_size):
             self.table.upsert(batch)
@@ -180,37 +189,53 @@ class MatchEngine:
     def candidates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, BlockingStats]:
         """Candidate pairs of a full run and their level matrix (cached until records change)."""
         if self._candidates is None:
+            prefetch(self.table, self.families, self.comparisons)
             left, right, stats = block_pairs(
                 self.table, self.families, self.settings.key_cap, self.allowed
             )
-            gamma = compare_pairs(self.table, left, right, self.comparisons)
+            gamma = compare_pairs_split(self.table, left, right, self.comparisons)
             self._candidates = (left, right, gamma, stats)
         return self._candidates
 
     def fit(self, labels: StewardDecisions | None = None) -> FellegiSunterModel:
         """Estimate the model from the loaded records: u from random pairs, m and the match
         share by EM over the candidate pairs; then m re-estimated from labelled pairs, if any."""
+        with fewer_collections():
+            return self._fit(labels)
+
+    def _fit(self, labels: StewardDecisions | None) -> FellegiSunterModel:
         started = time.perf_counter()
-        left, _, gamma, _ = self.candidates()
-        n_levels = [len(c.levels) for c in self.comparisons]
-        u = estimate_u_random(
+        u_args = (
             self.table,
             self.comparisons,
             self.settings.u_sample_pairs,
             self.allowed,
             self.settings.seed,
         )
+        pending_u = None
+        if self._candidates is None:
+            # the columns' codes first, so the forked helpers inherit them; then u from random
+            # pairs, which does not depend on the candidates, on the other core meanwhile
+            prefetch(self.table, self.families, self.comparisons)
+            pending_u = Background(estimate_u_random, *u_args)
+        left, _, gamma, _ = self.candidates()
+        n_levels = [len(c.levels) for c in self.comparisons]
+        u = pending_u.result() if pending_u is not None else estimate_u_random(*u_args)
         iterations = self.settings.em_max_iterations
-        em = expectation_maximisation(gamma, n_levels, u_start=u, max_iterations=iterations)
+        # every EM below runs on the level patterns of the candidates: count them once
+        counted = pattern_counts(gamma)
+        em = em_on_patterns(*counted, n_levels, u_start=u, max_iterations=iterations)
         em_iterations, em_converged = em.iterations, em.converged
         m = em.m
         blocks = self.settings.training_block_indexes()
         if blocks:
-            by_block = em_by_training_blocks(gamma, n_levels, blocks, u, iterations)
+            by_block = em_by_training_blocks(
+                gamma, n_levels, blocks, u, iterations, counted=counted
+            )
             m = [b if b is not None else full for b, full in zip(by_block, em.m)]
             # the share of matches among candidates, with m held at the block estimates
-            em = expectation_maximisation(
-                gamma,
+            em = em_on_patterns(
+                *counted,
                 n_levels,
                 m_start=m,
                 u_start=em.u,
@@ -281,10 +306,15 @@ class MatchEngine:
 
     def run(self, decisions: StewardDecisions | None = None) -> MatchResult:
         """Full run over all active records: score the candidates, cluster, queue reviews."""
+        with fewer_collections():
+            return self._run(decisions)
+
+    def _run(self, decisions: StewardDecisions | None) -> MatchResult:
         t0 = time.perf_counter()
         left, right, gamma, stats = self.candidates()
         block_compare = time.perf_counter() - t0
-        pairs = ScoredPairs(left, right, gamma, self.scorer.weigh(self.table, left, gamma))
+        weight = weigh_split(self.scorer, self.table, left, gamma)
+        pairs = ScoredPairs(left, right, gamma, weight)
         result = self.run_scored(pairs, stats, decisions)
         result.timings = {"block_compare": block_compare, **result.timings}
         return result
@@ -510,8 +540,10 @@ class MatchEngine:
     def _score_for_clusters(
         self, left: np.ndarray, right: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        scored = self.scorer.score(self.table, left, right)
-        return scored.weight, self.policy.veto_mask(scored.gamma)
+        # Scorer.score, on two cores when the clusters to check hold many pairs
+        gamma = compare_pairs_split(self.table, left, right, self.comparisons)
+        weight = weigh_split(self.scorer, self.table, left, gamma)
+        return weight, self.policy.veto_mask(gamma)
 
     def _apply(self, outcome: ClusterOutcome) -> None:
         ids = self.table.ids

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from crmhub.match.arrays import unique_ints_index_counts
+from crmhub.match.arrays import unique_ints_index_counts, unique_ints_inverse
 from crmhub.match.comparisons import MISSING, Comparison, compare_pairs
 from crmhub.match.model import PROBABILITY_FLOOR
 from crmhub.match.table import RecordTable
@@ -102,8 +102,12 @@ def estimate_u_random(
     return [_normalise(c, 0.5) for c in counts]
 
 
-def pattern_counts(gamma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct rows of the level matrix and how often each occurs."""
+def pattern_counts(
+    gamma: np.ndarray, weights: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows of the level matrix (in lexicographic order) and how often each occurs;
+    with integer ``weights``, the sum of the weights of its rows (so the patterns and counts
+    of some pairs give those of a subset or of some columns of them)."""
     if gamma.shape[0] == 0:
         return gamma[:0], np.empty(0, np.int64)
     radix = int(gamma.max()) + 2
@@ -112,10 +116,20 @@ def pattern_counts(gamma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         code = np.zeros(gamma.shape[0], dtype=np.int64)
         for k in range(gamma.shape[1]):
             code = code * radix + shifted[:, k]
-        _, first, counts = unique_ints_index_counts(code)
-        return gamma[first], counts
-    patterns, counts = np.unique(gamma, axis=0, return_counts=True)
-    return patterns, counts
+        if weights is None:
+            _, first, counts = unique_ints_index_counts(code)
+            return gamma[first], counts
+        distinct, inverse = unique_ints_inverse(code)
+    elif weights is None:
+        patterns, counts = np.unique(gamma, axis=0, return_counts=True)
+        return patterns, counts
+    else:
+        distinct, inverse = np.unique(gamma, axis=0, return_inverse=True)
+        inverse = inverse.reshape(-1)
+    first = np.empty(distinct.shape[0], dtype=np.int64)
+    first[inverse] = np.arange(inverse.size)
+    summed = np.bincount(inverse, weights=weights, minlength=distinct.shape[0])
+    return gamma[first], summed.astype(np.int64)
 
 
 def expectation_maximisation(
@@ -134,6 +148,24 @@ def expectation_maximisation(
     With ``fix_m`` the m given in ``m_start`` are kept and only u and the share are fitted.
     """
     patterns, counts = pattern_counts(gamma)
+    return em_on_patterns(
+        patterns, counts, n_levels, m_start, u_start, share_start, max_iterations, tolerance, fix_m
+    )
+
+
+def em_on_patterns(
+    patterns: np.ndarray,
+    counts: np.ndarray,
+    n_levels: Sequence[int],
+    m_start: Sequence[np.ndarray] | None = None,
+    u_start: Sequence[np.ndarray] | None = None,
+    share_start: float = 0.1,
+    max_iterations: int = 200,
+    tolerance: float = 1e-6,
+    fix_m: bool = False,
+) -> EmResult:
+    """:func:`expectation_maximisation` from the level patterns and their counts
+    (:func:`pattern_counts`)."""
     counts = counts.astype(np.float64)
     m = [np.asarray(x, dtype=np.float64).copy() for x in (m_start or _default_m(n_levels))]
     u = [np.asarray(x, dtype=np.float64).copy() for x in (u_start or _uniform(n_levels))]
@@ -168,6 +200,7 @@ def em_by_training_blocks(
     u_start: Sequence[np.ndarray],
     max_iterations: int = 200,
     min_pairs: int = 50,
+    counted: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[np.ndarray | None]:
     """m per comparison from EM on *training blocks*, as Splink does.
 
@@ -177,24 +210,27 @@ def em_by_training_blocks(
     address and a phone (relatives), which a single EM over all candidates would take for
     matches. Each comparison's m is the mean over the blocks that estimated it from at least
     ``min_pairs`` non-missing pairs, weighted by that number; ``None`` where no block did.
+    ``counted``: :func:`pattern_counts` of ``gamma``, if the caller has it already.
     """
     estimates: list[list[np.ndarray]] = [[] for _ in n_levels]
     support: list[list[float]] = [[] for _ in n_levels]
+    # every block is a set of patterns: count the pairs' patterns once, not once per block
+    patterns, counts = counted if counted is not None else pattern_counts(gamma)
     for block in blocks:
-        in_block = np.all(gamma[:, list(block)] == 0, axis=1)
-        if int(in_block.sum()) < min_pairs:
+        in_block = np.all(patterns[:, list(block)] == 0, axis=1)
+        if int(counts[in_block].sum()) < min_pairs:
             continue
         others = [k for k in range(len(n_levels)) if k not in block]
-        result = expectation_maximisation(
-            gamma[in_block][:, others],
+        block_patterns, block_counts = patterns[in_block], counts[in_block]
+        result = em_on_patterns(
+            *pattern_counts(block_patterns[:, others], block_counts),
             [n_levels[k] for k in others],
             u_start=[u_start[k] for k in others],
             share_start=0.5,
             max_iterations=max_iterations,
         )
-        block_gamma = gamma[in_block]
         for j, k in enumerate(others):
-            present = float(np.count_nonzero(block_gamma[:, k] != MISSING))
+            present = float(block_counts[block_patterns[:, k] != MISSING].sum())
             if present >= min_pairs:
                 estimates[k].append(result.m[j])
                 support[k].append(present)

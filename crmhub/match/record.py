@@ -7,7 +7,7 @@ test data, a CSV) only needs one extraction function. Values are stored folded
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -90,8 +90,8 @@ class MatchRecord:
             family_name=text.fold(family_name or ""),
             company_name=text.fold(company),
             company_key=text.company_key(company) if company else "",
-            emails=_unique(text.email_address(e) for e in emails if e and e.strip()),
-            phones=_unique(text.phone_digits(p) for p in phones if p and p.strip()),
+            emails=_unique(emails, text.email_address),
+            phones=_unique(phones, text.phone_digits),
             vat=text.vat_key(vat or ""),
             national_id=text.compact_id(national_id or ""),
             birth_date=text.date_key(birth_date or ""),
@@ -104,6 +104,13 @@ class MatchRecord:
         )
 
 
-def _unique(values: Iterable[str]) -> tuple[str, ...]:
-    """Non-empty values in first-seen order, without repeats."""
-    return tuple(v for v in dict.fromkeys(values) if v)
+def _unique(values: Iterable[str | None], normalise: Callable[[str], str]) -> tuple[str, ...]:
+    """The normalised non-blank values, non-empty ones only, in first-seen order, without
+    repeats (a plain loop: there are one or two values, a generator costs more)."""
+    out: list[str] = []
+    for value in values:
+        if value and value.strip():
+            normal = normalise(value)
+            if normal and normal not in out:
+                out.append(normal)
+    return tuple(out)

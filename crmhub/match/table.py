@@ -140,6 +140,20 @@ class RecordTable:
             self._cache[key] = compute()
         return self._cache[key]
 
+    def cached_keys(self) -> list[object]:
+        """Keys of the derived arrays computed so far."""
+        return list(self._cache)
+
+    def adopt_cached(self, arrays: dict[object, np.ndarray]) -> None:
+        """Take derived arrays computed elsewhere from these same rows (e.g. by a forked
+        child), as if :meth:`cached` had computed them here."""
+        for key, array in arrays.items():
+            if array.shape[-1] != self._size:
+                raise ValueError(
+                    f"cached array {key!r} has {array.shape[-1]} rows, not {self._size}"
+                )
+            self._cache.setdefault(key, array)
+
     def upsert(self, records: Iterable[MatchRecord]) -> tuple[np.ndarray, np.ndarray]:
         """Add new records and overwrite known ones (by id). Returns (new rows, replaced rows)."""
         batch = list(records)

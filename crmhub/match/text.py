@@ -130,6 +130,8 @@ def vat_key(vat: str) -> str:
 
 def compact_id(value: str) -> str:
     """An identifier folded and without spaces (codice fiscale, social security number)."""
+    if not value:
+        return ""
     if value.isascii():  # the usual case: skip Unicode folding
         return _NON_ALNUM.sub("", value.lower())
     return fold(value).replace(" ", "")
@@ -138,5 +140,7 @@ def compact_id(value: str) -> str:
 def date_key(value: str) -> str:
     """A birth date as ``YYYYMMDD`` from ``YYYY-MM-DD``, ``YYYYMMDD`` or ISO datetime text;
     anything else yields ``""`` (missing)."""
+    if not value:
+        return ""
     digits = _NON_DIGIT.sub("", value[:10])
     return digits if len(digits) == 8 else ""

@@ -108,3 +108,46 @@ def test_pooled_family_keys_count_records_towards_the_cap() -> None:
     ]
     left, _, stats = block_pairs(_table(records), family_by_name(["email"]), cap=3)
     assert left.size == 0 and stats.demoted["email"] == 1
+
+
+def test_key_codes_give_the_pairs_and_stats_of_the_string_keys() -> None:
+    import dataclasses
+
+    from crmhub.match.blocking import KEY_FAMILIES
+
+    rng = random.Random(11)
+    names = ["Mario", "Maria Grazia", "Rossi", "Rosi", "De Luca", "Bianchi", ""]
+    records = [
+        MatchRecord.from_values(
+            f"r{i}",
+            rng.choice(["person", "organization"]),
+            given_name=rng.choice(names),
+            family_name=rng.choice(names),
+            company_name=rng.choice(["Rossi S.r.l.", "Rossi Costruzioni", "Bianchi & C.", ""]),
+            emails=[rng.choice(["a@x.it", "A@x.it", "b@y.it", ""]), rng.choice(["a@x.it", ""])],
+            phones=[rng.choice(["+391", "+392", ""]), rng.choice(["+391", ""])],
+            vat=rng.choice(["IT01234567890", "01234567890", ""]),
+            birth_date=rng.choice(["1980-01-02", "1980-02-01", ""]),
+            street=rng.choice(["Via Roma", "V. Roma", ""]),
+            house_number=rng.choice(["1", "2", ""]),
+            postcode=rng.choice(["20100", "00100", ""]),
+            city=rng.choice(["Milano", "Roma", ""]),
+        )
+        for i in range(300)
+    ]
+    # unfolded values a caller may pass straight in: blank words, several words, one letter
+    odd = [" ", "ma ro", "ma", "ro", "mar rossi", "m", "", "ross mar", "x y z"]
+    records += [
+        MatchRecord(f"o{i}", given_name=rng.choice(odd), family_name=rng.choice(odd))
+        for i in range(300)
+    ]
+    table = _table(records)
+    for family in KEY_FAMILIES.values():
+        assert family.codes is not None, family.name
+        strings_only = dataclasses.replace(family, codes=None)
+        for cap in (3, 40, 1000):
+            left, right, stats = block_pairs(table, [family], cap)
+            s_left, s_right, s_stats = block_pairs(table, [strings_only], cap)
+            assert left.tolist() == s_left.tolist(), (family.name, cap)
+            assert right.tolist() == s_right.tolist(), (family.name, cap)
+            assert stats == s_stats, (family.name, cap)

@@ -72,3 +72,30 @@ def test_result_does_not_depend_on_edge_order() -> None:
     forward = cluster_rows([0, 1, 2], edges((0, 2), (1, 2)), IDS, POLICY, [], [], score)
     backward = cluster_rows([2, 1, 0], edges((1, 2), (0, 2)), IDS, POLICY, [], [], score)
     assert clusters_of(forward) == clusters_of(backward)
+
+
+def test_connected_components_in_first_row_order_with_members_in_row_order() -> None:
+    import random
+
+    from crmhub.match.clustering import connected_components
+
+    rng = random.Random(8)
+    for _ in range(200):
+        rows = rng.sample(range(60), rng.randrange(0, 40))
+        edges = [(rng.randrange(70), rng.randrange(70)) for _ in range(rng.randrange(0, 50))]
+        nodes = list(dict.fromkeys(rows + [x for edge in edges for x in edge]))
+        neighbours: dict[int, set[int]] = {n: set() for n in nodes}
+        for a, b in edges:
+            neighbours[a].add(b)
+            neighbours[b].add(a)
+        expected, seen = [], set()
+        for start in nodes:  # breadth-first from each unseen node, in node order
+            if start in seen:
+                continue
+            reached, frontier = {start}, [start]
+            while frontier:
+                frontier = [m for n in frontier for m in neighbours[n] if m not in reached]
+                reached.update(frontier)
+            seen |= reached
+            expected.append([n for n in nodes if n in reached])
+        assert connected_components(rows, edges) == expected

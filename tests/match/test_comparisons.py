@@ -119,3 +119,34 @@ def test_vat_with_and_without_prefix_agree() -> None:
 )
 def test_streets(a: str, b: str, level: str) -> None:
     assert level_of("street", person("a", street=a), person("b", street=b)) == level
+
+
+def test_scoring_each_distinct_value_pair_once_gives_the_same_similarities(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rapidfuzz.distance import JaroWinkler
+
+    from crmhub.match import comparisons
+
+    names = ["Mario", "Maria", "Rossi", "Rosi", "Marco", ""]
+    table = RecordTable()
+    table.upsert(
+        MatchRecord.from_values(f"r{i}", given_name=names[i % 6], family_name=names[i % 5])
+        for i in range(60)
+    )
+    rng = np.random.default_rng(1)
+    left, right = rng.integers(0, 60, 2_000), rng.integers(0, 60, 2_000)
+    scorer = JaroWinkler.normalized_similarity
+    results = []
+    for share in (0.0, 1.0):  # never / always score distinct value pairs only
+        monkeypatch.setattr(comparisons, "DEDUPLICATE_BELOW", share)
+        batch = PairBatch(table, left, right)
+        results.append(
+            (
+                batch.similarity(scorer, "given_name"),
+                batch.similarity(scorer, "given_name", "family_name"),
+            )
+        )
+    for direct, deduplicated in zip(*results):
+        assert direct.dtype == deduplicated.dtype
+        assert np.array_equal(direct, deduplicated)

@@ -245,7 +245,7 @@ def test_common_values_weigh_less_than_rare_ones(engine: MatchEngine) -> None:
 def test_a_common_surname_agreeing_through_a_swap_is_not_a_rare_given_name(
     engine: MatchEngine,
 ) -> None:
-    """"Rossi Mario" vs "Mario Rossi": the given names agree on "rossi", a value the
+    """ "Rossi Mario" vs "Mario Rossi": the given names agree on "rossi", a value the
     given-name column hardly holds, but it is the commonest surname: it must weigh as such."""
     crowd = [
         MatchRecord.from_values(f"r{i}", given_name=g, family_name="Rossi", city="Roma")
@@ -256,8 +256,8 @@ def test_a_common_surname_agreeing_through_a_swap_is_not_a_rare_given_name(
         MatchRecord.from_values("swapped", given_name="Rossi", family_name="Giulio"),
     ]
     rare_given = [
-        MatchRecord.from_values(f"o{i}", given_name="Ottavio", family_name=f) for i, f in
-        enumerate(["Zappa", "Zappa"])
+        MatchRecord.from_values(f"o{i}", given_name="Ottavio", family_name=f)
+        for i, f in enumerate(["Zappa", "Zappa"])
     ]
     engine.add(crowd + swapped + rare_given)
     engine.fit()
@@ -381,3 +381,27 @@ def test_settings_from_a_config_mapping() -> None:
         MatchSettings.from_dict({"treshold": 0.9}, where="crmhub.yaml: match")
     with pytest.raises(ValueError, match="crmhub.yaml: match: MatchSettings.merge_threshold"):
         MatchSettings.from_dict({"merge_threshold": 2}, where="crmhub.yaml: match")
+
+
+def test_fit_gives_the_same_model_with_u_estimated_in_a_child_or_here(
+    population: Population,
+) -> None:
+    import threading
+
+    def fitted() -> dict:
+        engine = MatchEngine(TEST_SETTINGS)
+        engine.add(population.records)
+        model = engine.fit().to_dict()
+        model["training"].pop("seconds")
+        return model
+
+    in_child = fitted()  # forks when the test runner runs one thread
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()  # a second thread: u is estimated in this process
+    try:
+        here = fitted()
+    finally:
+        stop.set()
+        other.join()
+    assert in_child == here

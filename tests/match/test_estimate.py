@@ -77,3 +77,17 @@ def test_pattern_counts_add_up() -> None:
     patterns, counts = pattern_counts(gamma)
     assert counts.sum() == 10_000
     assert len({tuple(p) for p in patterns.tolist()}) == len(patterns)
+
+
+def test_weighted_pattern_counts_equal_the_counts_of_the_pairs_they_stand_for() -> None:
+    from crmhub.match.estimate import pattern_counts
+
+    rng = np.random.default_rng(2)
+    gamma = rng.integers(-1, 3, size=(5_000, 6)).astype(np.int8)
+    patterns, counts = pattern_counts(gamma)
+    subset = patterns[:, 0] != 1
+    columns = [1, 3, 4]
+    got = pattern_counts(patterns[subset][:, columns], counts[subset])
+    expected = pattern_counts(gamma[gamma[:, 0] != 1][:, columns])
+    assert np.array_equal(got[0], expected[0])
+    assert np.array_equal(got[1], expected[1])
