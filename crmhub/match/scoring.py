@@ -116,9 +116,7 @@ class Scorer:
                 if other in self.model.term_frequencies:
                     also = self.model.term_frequencies[other].frequencies(values)
                     frequencies = np.maximum(frequencies, also)
-            adjustment[exact] = TF_ADJUSTMENT_WEIGHT * (
-                self._log_u_exact[k] - np.log2(frequencies)
-            )
+            adjustment[exact] = TF_ADJUSTMENT_WEIGHT * (self._log_u_exact[k] - np.log2(frequencies))
         return adjustment
 
     def weigh(self, table: RecordTable, left: np.ndarray, gamma: np.ndarray) -> np.ndarray:

@@ -2,9 +2,9 @@
 child.
 
 Levels and weights are computed pair by pair (``compare_pairs`` already works in chunks), so
-splitting the pairs anywhere gives the same level matrix and the same weights. A first small chunk is compared here before the
-fork, so the table's value codes and name lengths are computed once and the child inherits
-them instead of computing them again.
+splitting the pairs anywhere gives the same level matrix and the same weights. A first small
+chunk is compared here before the fork, so the table's value codes and name lengths are
+computed once and the child inherits them instead of computing them again.
 """
 
 from __future__ import annotations

@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
