@@ -59,7 +59,7 @@ class CanonicalModel(BaseModel):
     def _drop_blanks_then_prepare(cls, data: Any, info: ValidationInfo) -> Any:
         if data.__class__ is dict and _has_blank(data):
             # unknown keys stay, blank or not, so that a mistyped field is still reported
-            fields = cls.model_fields
+            fields = cls.__pydantic_fields__  # ``model_fields`` is a slower property
             data = {k: v for k, v in data.items() if not (k in fields and is_blank(v))}
         return cls._prepare(data, info)
 
