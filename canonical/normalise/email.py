@@ -51,7 +51,8 @@ def normalise_email(raw: str) -> EmailResult:
     if _is_plain_address(text):
         local, _, domain = text.rpartition("@")
         value = f"{local}@{domain.lower()}"
-        return EmailResult.ok(raw, value, match_key=email_match_key(value))
+        # built directly, not through ``ok``: this runs for nearly every address
+        return EmailResult(raw=raw, value=value, valid=True, match_key=email_match_key(value))
     return _normalise_with_email_validator(raw, text)
 
 
