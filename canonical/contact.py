@@ -162,11 +162,7 @@ class PostalAddress(ContactPoint):
         for name in ADDRESS_COMPONENTS:
             value = get(name, _ABSENT)
             given.append(
-                None
-                if value is _ABSENT
-                else value
-                if value.__class__ is str
-                else raw_text(value)
+                None if value is _ABSENT else value if value.__class__ is str else raw_text(value)
             )
         fields = address_fields(
             tuple(given), tuple(map(raw_text, lines)) if lines else (), data.get("raw"), country

@@ -123,7 +123,11 @@ def check_identifier(
     if rule is None:
         value = collapse_whitespace(raw)
         if not value:
-            return Normalised.fail(raw, f"the {scheme} identifier is empty"), None, Verification.NONE
+            return (
+                Normalised.fail(raw, f"the {scheme} identifier is empty"),
+                None,
+                Verification.NONE,
+            )
         return Normalised(raw=raw, value=value, valid=True), None, Verification.NONE
     result = rule.check(raw, default_country)
     country = getattr(result, "country", None) or _SCHEME_COUNTRY.get(scheme)

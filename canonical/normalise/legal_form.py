@@ -194,9 +194,7 @@ def _tables() -> _Tables:
     return _Tables(_spelling_index(), heads, tails, _key_ends("qualifiers")[1])
 
 
-def _split_common_known(
-    raw: str, name: str, country: str
-) -> tuple[LegalFormResult, bool] | None:
+def _split_common_known(raw: str, name: str, country: str) -> tuple[LegalFormResult, bool] | None:
     """The general splitter's answer for the usual names, or ``None`` for the others; with it,
     whether splitting the bare name again is known to give it back unchanged.
 
