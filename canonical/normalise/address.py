@@ -82,7 +82,7 @@ class _Place:
     country: str | None
     problems: tuple[str, ...]  # what is wrong with it, in the order found
     line: str  # its part of the one-line rendering: "20121 Milano MI"
-    fields: dict[str, str]  # the components that are not ``None``, by name (read only)
+    fields: tuple[tuple[str, str], ...]  # (name, component) of those that are not ``None``
 
 
 ADDRESS_COMPONENTS: tuple[str, ...] = (
@@ -246,7 +246,7 @@ def _place(
         ("region", region),
         ("country", country),
     )
-    fields = {name: value for name, value in named if value is not None}
+    fields = tuple((name, value) for name, value in named if value is not None)
     return _Place(postcode, city, province, region, country, tuple(problems), line, fields)
 
 
