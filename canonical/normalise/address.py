@@ -9,7 +9,7 @@ the address as a whole is valid.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -82,7 +82,8 @@ class _Place:
     country: str | None
     problems: tuple[str, ...]  # what is wrong with it, in the order found
     line: str  # its part of the one-line rendering: "20121 Milano MI"
-    fields: tuple[tuple[str, str], ...]  # (name, component) of those that are not ``None``
+    # the components that are not ``None``, by name: derived, so not compared (read only)
+    fields: dict[str, str] = field(compare=False)
 
 
 ADDRESS_COMPONENTS: tuple[str, ...] = (
@@ -246,7 +247,7 @@ def _place(
         ("region", region),
         ("country", country),
     )
-    fields = tuple((name, value) for name, value in named if value is not None)
+    fields = {name: value for name, value in named if value is not None}
     return _Place(postcode, city, province, region, country, tuple(problems), line, fields)
 
 
