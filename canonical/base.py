@@ -34,15 +34,6 @@ _WHITESPACE = frozenset(
 )
 
 
-def _has_blank(data: dict[str, Any]) -> bool:
-    """Whether any value of ``data`` is blank; checked for every model of every record,
-    so a string is only scanned when its first character is whitespace."""
-    for v in data.values():
-        if v is None or (v.__class__ is str and (not v or (v[0] in _WHITESPACE and v.isspace()))):
-            return True
-    return False
-
-
 class CanonicalModel(BaseModel):
     """Base of every canonical model.
 
@@ -57,10 +48,17 @@ class CanonicalModel(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _drop_blanks_then_prepare(cls, data: Any, info: ValidationInfo) -> Any:
-        if data.__class__ is dict and _has_blank(data):
-            # unknown keys stay, blank or not, so that a mistyped field is still reported
-            fields = cls.model_fields
-            data = {k: v for k, v in data.items() if not (k in fields and is_blank(v))}
+        if data.__class__ is dict:
+            # This runs for every model of every record: the test for a blank value is written
+            # out here (no call), and a string is only scanned when it starts with whitespace.
+            for v in data.values():
+                if v is None or (
+                    v.__class__ is str and (not v or (v[0] in _WHITESPACE and v.isspace()))
+                ):
+                    # unknown keys stay, blank or not, so that a mistyped field is still reported
+                    fields = cls.__pydantic_fields__  # ``model_fields`` is a slower property
+                    data = {k: v for k, v in data.items() if not (k in fields and is_blank(v))}
+                    break
         return cls._prepare(data, info)
 
     @classmethod

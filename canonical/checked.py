@@ -46,7 +46,8 @@ def check_input(
         text = raw_text(text)
     result = check(text)
     filled = dict(data)
-    filled["raw"] = text if raw is None or raw is value else raw_text(raw)
+    # ``text`` is the raw text itself when there is no value: not read a second time
+    filled["raw"] = text if raw is None or value is None or raw is value else raw_text(raw)
     filled["value"] = result.value
     filled["valid"] = result.valid
     filled["invalid_reason"] = result.reason

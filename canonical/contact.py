@@ -157,6 +157,17 @@ class PostalAddress(ContactPoint):
         lines = data.get("lines") or ()
         if isinstance(lines, str):
             lines = (lines,)
-        given = tuple(raw_text(data[name]) if name in data else None for name in ADDRESS_COMPONENTS)
-        fields = address_fields(given, tuple(map(raw_text, lines)), data.get("raw"), country)
+        get = data.get
+        given = []
+        for name in ADDRESS_COMPONENTS:
+            value = get(name, _ABSENT)
+            given.append(
+                None if value is _ABSENT else value if value.__class__ is str else raw_text(value)
+            )
+        fields = address_fields(
+            tuple(given), tuple(map(raw_text, lines)) if lines else (), data.get("raw"), country
+        )
         return {**data, **fields, "lines": list(lines)}
+
+
+_ABSENT = object()  # a component not in the input at all (``None`` given is read as "None")

@@ -18,26 +18,20 @@ from pydantic import AfterValidator, ValidationInfo
 from canonical.base import COUNTRY_CONTEXT_KEY, DEFAULT_COUNTRY, CanonicalModel, context_country
 from canonical.checked import check_input
 from canonical.fields import UtcDateTime
-from canonical.normalise.identifier import (
-    IdentifierResult,
-    IdScheme,
-    Verification,
-    normalise_identifier,
-)
+from canonical.normalise.identifier import IdScheme, Verification, check_identifier
+from canonical.normalise.result import Normalised
 
 _SCHEME = re.compile(r"^[A-Z][A-Z0-9_]{1,31}$")
 _TRUST_RANK = {Verification.NONE: 0, Verification.CHECKSUM: 1, Verification.REGISTRY: 2}
 
 
-def _stronger(claimed: Any, result: IdentifierResult) -> Verification:
+def _stronger(claimed: Any, valid: bool, shown: Verification) -> Verification:
     """The verification an identifier ends with: what the source claims (e.g. ``registry``)
     or what the checksum showed, whichever is stronger; ``none`` if it failed the check."""
-    if not result.valid:
+    if not valid:
         return Verification.NONE
     claimed = Verification(claimed) if claimed else Verification.NONE
-    return (
-        claimed if _TRUST_RANK[claimed] >= _TRUST_RANK[result.verification] else result.verification
-    )
+    return claimed if _TRUST_RANK[claimed] >= _TRUST_RANK[shown] else shown
 
 
 def _check_scheme(value: str) -> str:
@@ -75,12 +69,18 @@ class Identifier(CanonicalModel):
             raise ValueError(
                 "an identifier with scheme SYSTEM needs `system` (the system it comes from)"
             )
-        filled, result = check_input(
-            data, lambda text: normalise_identifier(scheme, text, context_country(info))
-        )
-        if isinstance(result, IdentifierResult):
-            filled["country"] = data.get("country") or result.country
-            filled["verification"] = _stronger(data.get("verification"), result)
+        checked: tuple[Normalised[str], str | None, Verification] | None = None
+
+        def check(text: str) -> Normalised[str]:
+            nonlocal checked
+            checked = check_identifier(scheme, text, context_country(info))
+            return checked[0]
+
+        filled, _ = check_input(data, check)
+        if checked is not None:
+            result, country, verification = checked
+            filled["country"] = data.get("country") or country
+            filled["verification"] = _stronger(data.get("verification"), result.valid, verification)
         return filled
 
     @classmethod

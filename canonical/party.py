@@ -52,7 +52,7 @@ _CONTACT_LISTS: dict[str, tuple[str, ...]] = {
     "phones": ("raw", "value"),
     "web": ("raw", "value"),
     "identifiers": ("raw", "value"),
-    "addresses": ("raw", "lines", *ADDRESS_COMPONENTS),
+    "addresses": (*ADDRESS_COMPONENTS, "raw", "lines"),  # any one will do: the usual first
 }
 
 

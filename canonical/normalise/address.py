@@ -9,7 +9,7 @@ the address as a whole is valid.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -82,6 +82,8 @@ class _Place:
     country: str | None
     problems: tuple[str, ...]  # what is wrong with it, in the order found
     line: str  # its part of the one-line rendering: "20121 Milano MI"
+    # the components that are not ``None``, by name: derived, so not compared (read only)
+    fields: dict[str, str] = field(compare=False)
 
 
 ADDRESS_COMPONENTS: tuple[str, ...] = (
@@ -147,7 +149,7 @@ def address_fields(
     """
     street, house_number, unit, postcode, city, province, region, country = given
     if raw is None:
-        raw = ", ".join((*lines, *(v for v in given if v)))
+        raw = ", ".join((*lines, *filter(None, given)))
     if lines:
         parts = _Parts(*(_clean(v) for v in given))
         _fill_from_lines(parts, lines)
@@ -161,33 +163,32 @@ def address_fields(
             default_country,
         )
     else:  # the place part of an address repeats from record to record: it is cached
-        street, house_number, unit = _clean(street), _clean(house_number), _clean(unit)
+        street = _clean(street)
+        house_number = _clean(house_number) if house_number is not None else None
+        unit = _clean(unit) if unit is not None else None
         place = _place_as_given(postcode, city, province, region, country, default_country)
     street, house_number, unit = _street_parts(street, house_number, unit)
     problems = place.problems
     if not street and not place.city:
         problems = (*problems, "the address has neither a street nor a city")
     fields: dict[str, Any] = {}
-    for name, value in (
-        ("street", street),
-        ("house_number", house_number),
-        ("unit", unit),
-        ("postcode", place.postcode),
-        ("city", place.city),
-        ("province", place.province),
-        ("region", place.region),
-        ("country", place.country),
-    ):
-        if value is not None:
-            fields[name] = value
+    if street is not None:
+        fields["street"] = street
+    if house_number is not None:
+        fields["house_number"] = house_number
+    if unit is not None:
+        fields["unit"] = unit
+    fields.update(place.fields)
     fields["raw"] = raw
     if problems:
         fields["value"] = None
+        fields["valid"] = False
+        fields["invalid_reason"] = "; ".join(problems)
     else:
-        street_line = " ".join(p for p in (street, house_number, unit) if p)
-        fields["value"] = ", ".join(p for p in (street_line, place.line, place.country) if p)
-    fields["valid"] = not problems
-    fields["invalid_reason"] = "; ".join(problems) or None
+        street_line = " ".join(filter(None, (street, house_number, unit)))
+        fields["value"] = ", ".join(filter(None, (street_line, place.line, place.country)))
+        fields["valid"] = True
+        fields["invalid_reason"] = None
     return fields
 
 
@@ -239,7 +240,15 @@ def _place(
     if region:
         region = normalise_city(region)
     line = " ".join(p for p in (postcode, city, province) if p)
-    return _Place(postcode, city, province, region, country, tuple(problems), line)
+    named = (
+        ("postcode", postcode),
+        ("city", city),
+        ("province", province),
+        ("region", region),
+        ("country", country),
+    )
+    fields = {name: value for name, value in named if value is not None}
+    return _Place(postcode, city, province, region, country, tuple(problems), line, fields)
 
 
 def _street_parts(

@@ -120,7 +120,12 @@ def _is_valid_personal_code(code: str) -> bool:
 def encoded_birth_date(code: str, minyear: int) -> dt.date | None:
     """The birth date a personal code of the right shape encodes, its year placed in
     ``minyear`` ... ``minyear + 99``; ``None`` when no such day exists (31 February)."""
-    year, month, day_field = _date_fields(code)
+    return _date_of(_date_fields(code), minyear)
+
+
+def _date_of(fields: tuple[int, int, int], minyear: int) -> dt.date | None:
+    """:func:`encoded_birth_date` of a code's :func:`_date_fields`."""
+    year, month, day_field = fields
     year += minyear // 100 * 100
     if year < minyear:
         year += 100
@@ -141,13 +146,14 @@ def _date_fields(code: str) -> tuple[int, int, int]:
 
 
 def _personal(raw: str, code: str) -> CodiceFiscaleResult:
+    fields = _date_fields(code)  # read once for the birth date and the gender
     return CodiceFiscaleResult(
         raw=raw,
         value=code,
         valid=True,
         holder="person",
-        birth_date=_birth_date(code),
-        gender=_gender(code),
+        birth_date=_birth_date(fields),
+        gender=Gender.FEMALE if fields[2] > _FEMALE_DAY_OFFSET else Gender.MALE,
     )
 
 
@@ -167,10 +173,11 @@ def _normalise_with_stdnum(raw: str) -> CodiceFiscaleResult:
     return _personal(raw, value)
 
 
-def _birth_date(code: str) -> dt.date:
-    """The encoded birth date, placed in the 100 years up to today (codes store 2-digit years)."""
+def _birth_date(fields: tuple[int, int, int]) -> dt.date:
+    """The birth date of a code's :func:`_date_fields`, placed in the 100 years up to today
+    (codes store 2-digit years)."""
     today = dt.date.today()
-    born = encoded_birth_date(code, today.year - 99)
+    born = _date_of(fields, today.year - 99)
     if born is None:  # 29 February of a year that is not a leap year: stdnum raises here too
         raise InvalidComponent()
     if born > today:
@@ -183,7 +190,3 @@ def _years_earlier(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February in a year that is not a leap year
         return day.replace(year=day.year - years, day=28)
-
-
-def _gender(code: str) -> Gender:
-    return Gender.FEMALE if _date_fields(code)[2] > _FEMALE_DAY_OFFSET else Gender.MALE

@@ -103,17 +103,37 @@ def normalise_identifier(scheme: str, raw: str, default_country: str = "IT") -> 
         raw: the identifier as written.
         default_country: country assumed by schemes that need one (VAT without prefix).
     """
+    result, country, verification = check_identifier(scheme, raw, default_country)
+    return IdentifierResult(
+        raw=raw,
+        value=result.value,
+        valid=result.valid,
+        reason=result.reason,
+        country=country,
+        verification=verification,
+    )
+
+
+def check_identifier(
+    scheme: str, raw: str, default_country: str = "IT"
+) -> tuple[Normalised[str], str | None, Verification]:
+    """:func:`normalise_identifier` in parts, without building its result: (a result with its
+    ``value``, ``valid`` and ``reason``, its ``country``, its ``verification``)."""
     rule = SCHEME_RULES.get(scheme)
     if rule is None:
         value = collapse_whitespace(raw)
         if not value:
-            return IdentifierResult.fail(raw, f"the {scheme} identifier is empty")
-        return IdentifierResult.ok(raw, value)
+            return (
+                Normalised.fail(raw, f"the {scheme} identifier is empty"),
+                None,
+                Verification.NONE,
+            )
+        return Normalised(raw=raw, value=value, valid=True), None, Verification.NONE
     result = rule.check(raw, default_country)
     country = getattr(result, "country", None) or _SCHEME_COUNTRY.get(scheme)
     if not result.valid or result.value is None:
-        return IdentifierResult.fail(raw, result.reason or "invalid", country=country)
+        return Normalised.fail(raw, result.reason or "invalid"), country, Verification.NONE
+    if result.reason is not None:  # a valid identifier has no reason, whatever the rule said
+        result = Normalised.ok(raw, result.value)
     verification = Verification.CHECKSUM if rule.verifies_checksum else Verification.NONE
-    return IdentifierResult(
-        raw=raw, value=result.value, valid=True, country=country, verification=verification
-    )
+    return result, country, verification

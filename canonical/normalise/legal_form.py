@@ -104,11 +104,11 @@ def normalise_legal_form(raw: str, country: str = "IT") -> LegalFormResult:
         raw: the company name as written ("ROSSI MARIO S.R.L. in liquidazione").
         country: ISO alpha-2 country of the source, to tell apart forms written alike.
     """
-    result = _split_once(raw, country)
+    result, stable = _split_first(raw, country)
     # Forms stacked so one pass cannot see the inner one ("& Sas & di Rossi Mario & C. S.r.l."
     # loses "S.r.l." and only then shows "Sas ... di"): take them off until the bare name is
     # stable, so normalising the result again changes nothing. The outer form is reported.
-    while result.valid and result.value:
+    while not stable and result.valid and result.value:
         again = _split_once(result.value, country)
         if not again.valid or not again.value or again.value == result.value:
             break
@@ -117,9 +117,26 @@ def normalise_legal_form(raw: str, country: str = "IT") -> LegalFormResult:
 
 
 def _split_once(raw: str, country: str) -> LegalFormResult:
+    return _split_first(raw, country)[0]
+
+
+def _split_first(raw: str, country: str) -> tuple[LegalFormResult, bool]:
+    """:func:`_split_once`, and whether splitting its bare name again is known to give the
+    same name (then :func:`normalise_legal_form` need not try)."""
     name = collapse_whitespace(raw)
-    common = _split_common(raw, name, country.upper())
-    return common if common is not None else _split_general(raw, name, country)
+    common = _split_common_known(raw, name, country.upper())
+    if common is not None:
+        return common
+    result = _split_general(raw, name, country)
+    # a name given back whole (the input, collapsed) is split again exactly the same way
+    return result, result.value == name
+
+
+def _split_common(raw: str, name: str, country: str) -> LegalFormResult | None:
+    """The general splitter's answer for the usual names, or ``None`` for the others (see
+    :func:`_split_common_known`)."""
+    common = _split_common_known(raw, name, country)
+    return None if common is None else common[0]
 
 
 @lru_cache(maxsize=16384)
@@ -177,8 +194,9 @@ def _tables() -> _Tables:
     return _Tables(_spelling_index(), heads, tails, _key_ends("qualifiers")[1])
 
 
-def _split_common(raw: str, name: str, country: str) -> LegalFormResult | None:
-    """The general splitter's answer for the usual names, or ``None`` for the others.
+def _split_common_known(raw: str, name: str, country: str) -> tuple[LegalFormResult, bool] | None:
+    """The general splitter's answer for the usual names, or ``None`` for the others; with it,
+    whether splitting the bare name again is known to give it back unchanged.
 
     Usual: no "di", a first word that cannot begin a legal form, and either no legal form at
     the end or one form with no qualifier after it and no word before it that could end
@@ -193,7 +211,7 @@ def _split_common(raw: str, name: str, country: str) -> LegalFormResult | None:
     if not last or "di" in keys or keys[0] in tables.form_heads or last in tables.qualifier_tails:
         return None
     if last not in tables.form_tails:  # then no run of words ending here can be a form either
-        return LegalFormResult.ok(raw, name)
+        return LegalFormResult.ok(raw, name), True
     start = _longest_suffix(keys, 0, len(keys), tables.forms, tables.form_tails)
     if start is None:
         return None
@@ -208,8 +226,13 @@ def _split_common(raw: str, name: str, country: str) -> LegalFormResult | None:
     row = _choose(tables.forms["".join(keys[start:])], country)
     # the name up to the end of the word before the form (what comes before the first word
     # is spaces, commas or semicolons, which the trim takes off as the general splitter does)
-    bare = name[: spans[start - 1][1]].strip(_TRIM)
-    return LegalFormResult.ok(raw, bare, form=row.code, label=row.label)
+    head = name[: spans[start - 1][1]]
+    bare = head.strip(_TRIM)
+    # When the trim took nothing off, the bare name's words are the words before the form,
+    # which passed every test above: split again, it is usual and has no form, so it comes
+    # back unchanged (an empty last key would send it to the general splitter instead).
+    stable = bare == head and before != ""
+    return LegalFormResult.ok(raw, bare, form=row.code, label=row.label), stable
 
 
 class _Word(NamedTuple):

@@ -14,8 +14,10 @@ serial number) are not all zero; digits 8-10 are the tax office code, 001-100 or
 from __future__ import annotations
 
 _SPECIAL_OFFICES = frozenset({"120", "121", "888", "999"})
-# Luhn: the digit sum of twice each digit.
+# Luhn: the digit sum of twice each digit, as a byte table: the ASCII code of a digit -> it.
 _DOUBLED_DIGIT_SUM = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
+_DOUBLED_OF_CODE = bytes(48) + bytes(_DOUBLED_DIGIT_SUM) + bytes(256 - 58)
+_ZERO = ord("0")
 
 
 def is_valid_partita_iva(digits: str) -> bool:
@@ -23,8 +25,9 @@ def is_valid_partita_iva(digits: str) -> bool:
     office = digits[7:10]
     if digits[:7] == "0000000" or not ("001" <= office <= "100" or office in _SPECIAL_OFFICES):
         return False
-    values = [ord(ch) - 48 for ch in digits]
-    total = sum(values[0::2]) + sum(_DOUBLED_DIGIT_SUM[v] for v in values[1::2])
+    codes = digits.encode("ascii")  # the sums run over bytes, without a Python loop
+    odd = codes[0::2]
+    total = sum(odd) - _ZERO * len(odd) + sum(codes[1::2].translate(_DOUBLED_OF_CODE))
     return total % 10 == 0
 
 

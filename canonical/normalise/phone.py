@@ -87,7 +87,8 @@ def normalise_phone(raw: str, region: str = "IT") -> PhoneResult:
     if common is None:
         return _normalise_with_libphonenumber(raw, text, region)
     e164, number_type = common
-    return PhoneResult.ok(raw, e164, kind=_KIND_OF_TYPE.get(number_type))
+    # built directly, not through ``ok``: this runs for nearly every number
+    return PhoneResult(raw=raw, value=e164, valid=True, kind=_KIND_OF_TYPE.get(number_type))
 
 
 @lru_cache(maxsize=16384)

@@ -34,6 +34,7 @@ from canonical.normalise.codice_fiscale import encoded_birth_date, normalise_cod
 from canonical.normalise.dates import ensure_utc
 from canonical.normalise.legal_form import (
     _split_common,
+    _split_first,
     _split_general,
     _split_once,
 )
@@ -418,6 +419,32 @@ def test_legal_form_common_split_is_the_general_one(raw: str, country: str) -> N
     # one pass against one pass: the repeat-until-stable loop above them is the same for both
     reference = _split_general.__wrapped__(raw, collapse_whitespace(raw), country)
     assert _split_once(raw, country) == reference
+
+
+@FAST
+@given(company_names(), st.sampled_from(["IT", "it", "FR", "DE", "ES"]))
+def test_a_split_said_stable_splits_again_to_itself(raw: str, country: str) -> None:
+    # normalise_legal_form skips its second pass when the first says so: it must be right
+    result, stable = _split_first(raw, country)
+    assert result == _split_once(raw, country)
+    if stable and result.valid and result.value:
+        assert _split_once(result.value, country).value == result.value
+
+
+@pytest.mark.parametrize(
+    ("name", "stable"),
+    [
+        ("Rossi Mario S.r.l.", True),
+        ("La Rosa SPA", True),
+        ("Bianchi", True),
+        ("Bar di Rossi Mario", True),  # the general splitter, which gives it back whole
+        ("Rossi Mario S.r.l. in liquidazione", False),  # the general splitter took a form off
+        ("Ferrari- SRL", False),  # the trim takes the dash off: not known, tried again
+        ("& Sas & di Rossi Mario & C. S.r.l.", False),
+    ],
+)
+def test_which_first_splits_are_known_stable(name: str, stable: bool) -> None:
+    assert _split_first(name, "IT")[1] is stable
 
 
 @pytest.mark.parametrize(

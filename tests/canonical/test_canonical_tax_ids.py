@@ -13,6 +13,7 @@ from canonical.normalise import (
     normalise_partita_iva,
     normalise_vat,
 )
+from canonical.normalise.identifier import check_identifier
 
 
 @pytest.mark.parametrize(
@@ -153,3 +154,33 @@ def test_identifier_schemes(scheme: str, raw: str, value: str, verification: Ver
 def test_bad_identifier_says_why(scheme: str, raw: str, words: str) -> None:
     result = normalise_identifier(scheme, raw, "IT")
     assert not result.valid and result.reason is not None and words in result.reason
+
+
+@pytest.mark.parametrize(
+    ("scheme", "raw"),
+    [
+        (IdScheme.IT_PIVA, "IT00743110157"),
+        (IdScheme.IT_PIVA, "00743110158"),
+        (IdScheme.IT_CF, "RSSMRA85T10A562S"),
+        (IdScheme.IT_CF, "00743110157"),
+        (IdScheme.IT_CF, "RSSMRA85T10A562X"),
+        (IdScheme.EU_VAT, "00743110157"),
+        (IdScheme.EU_VAT, "DE136695976"),
+        (IdScheme.EU_VAT, "XX123"),
+        (IdScheme.LEI, "5493001KJTIIGC8Y1R12"),
+        (IdScheme.DUNS, "12345"),
+        (IdScheme.SYSTEM, " C 042 "),
+        ("CH_UID", "   "),
+    ],
+)
+def test_identifier_checked_in_parts_says_what_the_result_says(scheme: str, raw: str) -> None:
+    # the model reads check_identifier's parts; normalise_identifier builds its result of them
+    checked, country, verification = check_identifier(scheme, raw, "DE")
+    result = normalise_identifier(scheme, raw, "DE")
+    assert (checked.value, checked.valid, checked.reason) == (
+        result.value,
+        result.valid,
+        result.reason,
+    )
+    assert (country, verification) == (result.country, result.verification)
+    assert result.valid or (result.reason and result.verification == Verification.NONE)
