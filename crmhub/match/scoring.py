@@ -85,6 +85,8 @@ class Scorer:
         self._prior_weights = np.asarray(
             [model.prior_weight(k if k in model.priors else cautious) for k in KINDS]
         )
+        #: Names this model's per-row frequency arrays in a table's cache.
+        self._cache_token = object()
         self._log_u_exact = [
             float(np.log2(np.clip(params.u[0], 1e-12, 1.0))) for params in model.comparisons
         ]
@@ -110,14 +112,26 @@ class Scorer:
         adjustment = np.zeros(level.size, dtype=np.float64)
         exact = np.flatnonzero(level == 0)
         if exact.size:
-            values = table.column(column)[left[exact]]  # type: ignore[arg-type]
-            frequencies = tf.frequencies(values)
-            for other in comparison.tf_also:
-                if other in self.model.term_frequencies:
-                    also = self.model.term_frequencies[other].frequencies(values)
-                    frequencies = np.maximum(frequencies, also)
+            rows = left[exact]
+            if exact.size * 2 >= len(table):  # a full run: look each row's value up once
+                frequencies = table.cached(
+                    ("tf", k, self._cache_token),
+                    lambda: self._value_frequencies(comparison, table.column(column)),
+                )[rows]
+            else:  # a few pairs (an incremental upsert): look up just theirs
+                frequencies = self._value_frequencies(comparison, table.column(column)[rows])
             adjustment[exact] = TF_ADJUSTMENT_WEIGHT * (self._log_u_exact[k] - np.log2(frequencies))
         return adjustment
+
+    def _value_frequencies(self, comparison: Comparison, values: np.ndarray) -> np.ndarray:
+        """Each value's frequency in the comparison's column, or in any of its ``tf_also``
+        columns where it is commoner."""
+        frequencies = self.model.term_frequencies[comparison.tf_column].frequencies(values)  # type: ignore[index]
+        for other in comparison.tf_also:
+            if other in self.model.term_frequencies:
+                also = self.model.term_frequencies[other].frequencies(values)
+                frequencies = np.maximum(frequencies, also)
+        return frequencies
 
     def weigh(self, table: RecordTable, left: np.ndarray, gamma: np.ndarray) -> np.ndarray:
         """Match weight of each pair from its levels (left rows give the TF values)."""

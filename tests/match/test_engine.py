@@ -405,3 +405,25 @@ def test_fit_gives_the_same_model_with_u_estimated_in_a_child_or_here(
         stop.set()
         other.join()
     assert in_child == here
+
+
+def test_term_frequencies_weigh_the_same_for_a_full_run_and_for_a_few_pairs(
+    engine: MatchEngine,
+) -> None:
+    """A full run looks each row's value frequency up once; an upsert looks up its few pairs'
+    values: both must give the same weights, to the bit."""
+    engine.add(
+        MatchRecord.from_values(f"r{i}", given_name=g, family_name="Rossi", city="Roma")
+        for i, g in enumerate(["Mario", "Luca", "Anna", "Rossi", "Sara"] * 8)
+    )
+    engine.fit()
+    left, _, gamma, _ = engine.candidates()
+    assert left.size * 2 >= len(engine.table)  # the full-run path is taken below
+    whole = engine.scorer.weigh(engine.table, left, gamma)
+    one_by_one = np.concatenate(
+        [
+            engine.scorer.weigh(engine.table, left[i : i + 1], gamma[i : i + 1])
+            for i in range(left.size)
+        ]
+    )
+    assert whole.tolist() == one_by_one.tolist()
