@@ -54,33 +54,25 @@ def cases(rows: int, seed: int, messy: int) -> Iterator[tuple[str, dict[str, Any
 
 
 def outcome(record: dict[str, Any], country: str) -> dict[str, Any]:
-    """What ``canonical`` makes of one record, as data that compares byte for byte."""
-    from pydantic import ValidationError
+    """What ``canonical`` makes of one record, as data that compares byte for byte: the identity
+    fixture's outcome (dumps, hash, repr digest, or the errors) plus what the ingest stores,
+    ``canonical_dump()``'s document and hash."""
+    from make_identity_fixture import _outcome
 
     from canonical import Party
 
-    try:
+    result = _outcome(record, country)
+    if "errors" not in result:
         party = Party.model_validate(record, context={"default_country": country})
-    except ValidationError as exc:
-        return {
-            "errors": [
-                {"loc": list(e["loc"]), "type": e["type"], "msg": e["msg"]}
-                for e in exc.errors(include_url=False)
-            ]
-        }
-    dump, content_hash = party.canonical_dump()
-    return {
-        "dump": dump,
-        "hash": content_hash,
-        "full": party.model_dump(mode="json"),
-        "repr": repr(party),
-    }
+        result["canonical_dump"] = list(party.canonical_dump())
+    return result
 
 
 def run_child(cases_path: Path, out_path: Path) -> None:
     """Validate every case of ``cases_path`` with the ``canonical`` on the path."""
     import canonical
 
+    sys.path.insert(0, str(ROOT / "tests" / "canonical"))  # the identity fixture's outcome
     print(f"  canonical from {Path(canonical.__file__).parent}", file=sys.stderr)
     with cases_path.open("rb") as cases_in, out_path.open("wb") as out:
         for line in cases_in:
