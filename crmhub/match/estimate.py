@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -133,24 +134,11 @@ def pattern_counts(
 
 
 def expectation_maximisation(
-    gamma: np.ndarray,
-    n_levels: Sequence[int],
-    m_start: Sequence[np.ndarray] | None = None,
-    u_start: Sequence[np.ndarray] | None = None,
-    share_start: float = 0.1,
-    max_iterations: int = 200,
-    tolerance: float = 1e-6,
-    fix_m: bool = False,
+    gamma: np.ndarray, n_levels: Sequence[int], **options: Any
 ) -> EmResult:
-    """Fit a two-class mixture (match / non-match) to the level patterns of ``gamma``.
-
-    Missing levels (-1) contribute nothing to either class. Returns m, u and the match share.
-    With ``fix_m`` the m given in ``m_start`` are kept and only u and the share are fitted.
-    """
-    patterns, counts = pattern_counts(gamma)
-    return em_on_patterns(
-        patterns, counts, n_levels, m_start, u_start, share_start, max_iterations, tolerance, fix_m
-    )
+    """:func:`em_on_patterns` on the level patterns of ``gamma`` (counted here); ``options`` are
+    its keyword arguments."""
+    return em_on_patterns(*pattern_counts(gamma), n_levels, **options)
 
 
 def em_on_patterns(
@@ -164,8 +152,12 @@ def em_on_patterns(
     tolerance: float = 1e-6,
     fix_m: bool = False,
 ) -> EmResult:
-    """:func:`expectation_maximisation` from the level patterns and their counts
-    (:func:`pattern_counts`)."""
+    """Fit a two-class mixture (match / non-match) to level patterns and their counts
+    (:func:`pattern_counts`).
+
+    Missing levels (-1) contribute nothing to either class. Returns m, u and the match share.
+    With ``fix_m`` the m given in ``m_start`` are kept and only u and the share are fitted.
+    """
     counts = counts.astype(np.float64)
     m = [np.asarray(x, dtype=np.float64).copy() for x in (m_start or _default_m(n_levels))]
     u = [np.asarray(x, dtype=np.float64).copy() for x in (u_start or _uniform(n_levels))]
