@@ -27,6 +27,8 @@ MISSING = -1
 PARALLEL_FROM = 20_000
 #: Score distinct value pairs only when they are at most this share of the pairs to score.
 DEDUPLICATE_BELOW = 0.7
+#: A batch with fewer pairs than this share of the table's rows codes its own values only.
+LOCAL_BELOW = 0.25
 
 
 class PairBatch:
@@ -55,9 +57,39 @@ class PairBatch:
         also across the columns of one code space, see :data:`CODE_SPACES`)."""
         key = "codes:" + column
         if key not in self._values:
-            data = column_codes(self.table, column)
-            self._values[key] = (data[self.left], data[self.right])
+            space = CODE_SPACES.get(column, (column,))
+            if self._local(("codes", space)):
+                self._code_locally(space)
+            else:
+                data = column_codes(self.table, column)
+                self._values[key] = (data[self.left], data[self.right])
         return self._values[key]
+
+    def lengths(self, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """Left and right lengths of a column's values."""
+        key = "lengths:" + column
+        if key not in self._values:
+            if self._local(("lengths", column)):
+                self._values[key] = tuple(  # type: ignore[assignment]
+                    np.fromiter(map(len, side), np.int32, side.size) for side in self.values(column)
+                )
+            else:
+                data = name_lengths(self.table, column)
+                self._values[key] = (data[self.left], data[self.right])
+        return self._values[key]
+
+    def _local(self, cache_key: object) -> bool:
+        """Whether to derive an array from this batch's own values rather than the table's
+        cached one: true for a few pairs against a big table (an incremental upsert), where
+        deriving it for every row would cost far more than the comparisons themselves."""
+        small = len(self) < LOCAL_BELOW * len(self.table)
+        return small and not self.table.is_cached(cache_key)
+
+    def _code_locally(self, space: tuple[str, ...]) -> None:
+        sides = [side for column in space for side in self.values(column)]
+        codes = first_seen_codes([side.tolist() for side in sides])
+        for i, column in enumerate(space):
+            self._values["codes:" + column] = (codes[2 * i], codes[2 * i + 1])
 
     def missing(self, column: str) -> np.ndarray:
         """True where the column is empty on either side."""
@@ -131,15 +163,17 @@ def column_codes(table: RecordTable, column: str) -> np.ndarray:
     space = CODE_SPACES.get(column, (column,))
 
     def compute() -> np.ndarray:
-        # codes in first-seen order over the space's columns, "" first; dict.fromkeys and
-        # map run in C, a Python loop per value does not
-        columns = [table.column(c).tolist() for c in space]
-        seen = dict.fromkeys(chain([""], *columns))
-        index = dict(zip(seen, range(len(seen))))
-        n = len(table)
-        return np.stack([np.fromiter(map(index.__getitem__, c), np.int32, n) for c in columns])
+        return np.stack(first_seen_codes([table.column(c).tolist() for c in space]))
 
     return table.cached(("codes", space), compute)[space.index(column)]
+
+
+def first_seen_codes(columns: Sequence[list[str]]) -> list[np.ndarray]:
+    """An int32 code per value of each list, shared across the lists, in first-seen order
+    with "" as 0 (dict.fromkeys and map run in C; a Python loop per value does not)."""
+    seen = dict.fromkeys(chain([""], *columns))
+    index = dict(zip(seen, range(len(seen))))
+    return [np.fromiter(map(index.__getitem__, c), np.int32, len(c)) for c in columns]
 
 
 def similarity(scorer: Callable[..., float], a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -224,14 +258,17 @@ def aligned_names(batch: PairBatch) -> dict[str, np.ndarray]:
         given, family, jw = "given_name", "family_name", JaroWinkler.normalized_similarity
         g1, g2 = batch.codes(given)
         f1, f2 = batch.codes(family)
-        g_len, f_len = name_lengths(batch.table, given), name_lengths(batch.table, family)
+        (g_left_len, g_right_len), (f_left_len, f_right_len) = (
+            batch.lengths(given),
+            batch.lengths(family),
+        )
         gg, ff = batch.similarity(jw, given), batch.similarity(jw, family)
         gf, fg = batch.similarity(jw, given, family), batch.similarity(jw, family, given)
         complete = (g1 != 0) & (g2 != 0) & (f1 != 0) & (f2 != 0)
         # swap only where it explains both names, so a different given name cannot hide as a
         # different family name; an initial ("G." for Giorgio) explains a name it starts
-        left_len = {given: g_len[batch.left], family: f_len[batch.left]}
-        right_len = {given: g_len[batch.right], family: f_len[batch.right]}
+        left_len = {given: g_left_len, family: f_left_len}
+        right_len = {given: g_right_len, family: f_right_len}
 
         def fit(sim: np.ndarray, a: str, b: str) -> np.ndarray:
             initial = (left_len[a] == 1) | (right_len[b] == 1)
@@ -252,8 +289,8 @@ def aligned_names(batch: PairBatch) -> dict[str, np.ndarray]:
             "family_right": np.where(swap, g2, f2),
             "given_sim": np.where(swap, gf, gg),
             "family_sim": np.where(swap, fg, ff),
-            "given_left_len": g_len[batch.left],
-            "given_right_len": np.where(swap, f_len[batch.right], g_len[batch.right]),
+            "given_left_len": g_left_len,
+            "given_right_len": np.where(swap, f_right_len, g_right_len),
             "same_initial": np.where(
                 swap,
                 batch.equal("given_initial", "family_initial"),

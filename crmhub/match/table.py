@@ -140,6 +140,10 @@ class RecordTable:
             self._cache[key] = compute()
         return self._cache[key]
 
+    def is_cached(self, key: object) -> bool:
+        """Whether the derived array named ``key`` is in the cache."""
+        return key in self._cache
+
     def cached_keys(self) -> list[object]:
         """Keys of the derived arrays computed so far."""
         return list(self._cache)

@@ -35,7 +35,10 @@ def test_the_result_comes_from_a_child_when_one_thread_runs() -> None:
     # in a fresh interpreter: the test runner itself may run other threads (pytest-xdist)
     result = subprocess.run(
         [sys.executable, "-c", ONE_THREAD_PROBE],
-        capture_output=True, text=True, check=False, timeout=120,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
         cwd=Path(__file__).resolve().parents[2],
     )
     assert result.stdout.split() == ["True", "45.0"], result.stdout + result.stderr

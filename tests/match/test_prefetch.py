@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from crmhub.match import MatchEngine
+from crmhub.match import MatchEngine, comparisons
 from crmhub.match import prefetch as prefetch_module
 from crmhub.match.blocking import block_pairs
 from crmhub.match.comparisons import compare_pairs
@@ -26,7 +26,9 @@ def test_prefetched_arrays_equal_the_ones_made_on_demand(
     assert any(k[0] == "codes" for k in keys) and any(k[0] == "prefix_codes" for k in keys)
     # fill the lazy table's cache on demand, as blocking and comparing do without prefetch
     left, right, _ = block_pairs(lazy.table, lazy.families, TEST_SETTINGS.key_cap)
-    compare_pairs(lazy.table, left[:1], right[:1], lazy.comparisons)
+    # a full run's batch: big enough to use table-wide arrays rather than its own values
+    assert left.size >= comparisons.LOCAL_BELOW * len(lazy.table)
+    compare_pairs(lazy.table, left, right, lazy.comparisons)
     assert set(keys) <= set(lazy.table.cached_keys())
     for key in keys:
         assert np.array_equal(

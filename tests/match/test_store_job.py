@@ -186,7 +186,10 @@ def test_the_model_fitted_last_is_the_one_reused(synced, store, project):  # noq
 
 
 def test_a_model_from_an_older_crmhub_with_other_levels_is_refitted(
-    synced, store, project, caplog  # noqa: F811
+    synced,
+    store,
+    project,  # noqa: F811
+    caplog,
 ):
     """An upgrade that adds a comparison level must not weigh the new levels with the old
     model's numbers (index 2 of e-mail meant a typo before): the stale model is refitted."""
