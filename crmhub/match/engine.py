@@ -14,7 +14,7 @@ No database code lives here: candidates for incremental runs come from a
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -38,7 +38,7 @@ from crmhub.match.estimate import (
     match_posterior,
     pattern_counts,
 )
-from crmhub.match.explain import PairExplanation, explain_pair
+from crmhub.match.explain import PairExplanation, explain_pairs
 from crmhub.match.gc_pacing import fewer_collections
 from crmhub.match.model import ComparisonParams, FellegiSunterModel, TermFrequencies
 from crmhub.match.prefetch import prefetch
@@ -606,9 +606,13 @@ class MatchEngine:
 
     def explain(self, left_id: str, right_id: str) -> PairExplanation:
         """Why two records score what they score: each comparison's level and weight."""
-        return explain_pair(
-            self.scorer, self.table, self.table.row_of(left_id), self.table.row_of(right_id)
-        )
+        return self.explain_many([(left_id, right_id)])[0]
+
+    def explain_many(self, pairs: Sequence[tuple[str, str]]) -> list[PairExplanation]:
+        """:meth:`explain` for many pairs, compared in one pass."""
+        left = np.asarray([self.table.row_of(a) for a, _ in pairs], dtype=np.int64)
+        right = np.asarray([self.table.row_of(b) for _, b in pairs], dtype=np.int64)
+        return explain_pairs(self.scorer, self.table, left, right)
 
     def cluster_of(self, record_id: str) -> str:
         """Current cluster id (smallest member id) of a record."""

@@ -77,42 +77,59 @@ class PairExplanation:
         }
 
 
-def explain_pair(scorer: Scorer, table: RecordTable, left: int, right: int) -> PairExplanation:
-    """Explain the score of the pair of rows (left, right)."""
-    lefts, rights = np.asarray([left], np.int64), np.asarray([right], np.int64)
-    gamma = compare_pairs(table, lefts, rights, scorer.comparisons)
-    parts = []
-    prior_weight = float(scorer.prior_weights()[table.kind[left]])
-    total = prior_weight
+def explain_pairs(
+    scorer: Scorer, table: RecordTable, left: np.ndarray, right: np.ndarray
+) -> list[PairExplanation]:
+    """Explain the scores of many pairs of rows at once (one comparison pass for all: a
+    full run stores an explanation for every pair it keeps)."""
+    gamma = compare_pairs(table, left, right, scorer.comparisons)
+    prior = scorer.prior_weights()[table.kind[left]].astype(np.float64)
+    total = prior.copy()
+    columns = []  # per comparison: (labels, level weights, tf adjustments, left, right, m, u)
     for k, (comparison, params) in enumerate(zip(scorer.comparisons, scorer.model.comparisons)):
-        level = int(gamma[0, k])
-        weight = float(scorer.level_weights(k)[level])
-        adjustment = scorer.tf_adjustment(table, k, lefts, gamma[:, k])
-        tf = float(adjustment[0]) if adjustment is not None else 0.0
-        total += weight
+        levels = gamma[:, k]
+        weights = scorer.level_weights(k)[levels]
+        adjustment = scorer.tf_adjustment(table, k, left, levels)
+        tf = adjustment if adjustment is not None else np.zeros(levels.size)
+        # added in scoring order, part by part, so the parts sum to exactly the match weight
+        total += weights
         total += tf
-        column = DISPLAY_COLUMN.get(comparison.name, comparison.name)
-        parts.append(
-            ExplanationPart(
-                comparison=comparison.name,
-                level="missing" if level == MISSING else comparison.levels[level],
-                left_value=str(table.column(column)[left]),
-                right_value=str(table.column(column)[right]),
-                m=None if level == MISSING else params.m[level],
-                u=None if level == MISSING else params.u[level],
-                weight=weight,
-                tf_adjustment=tf,
+        display = table.column(DISPLAY_COLUMN.get(comparison.name, comparison.name))
+        columns.append(
+            (
+                comparison,
+                levels.tolist(),
+                weights.tolist(),
+                tf.tolist(),
+                display[left].tolist(),
+                display[right].tolist(),
+                [*params.m, None],  # index -1 (missing) gives None
+                [*params.u, None],
             )
         )
     ids = table.ids
-    return PairExplanation(
-        str(ids[left]),
-        str(ids[right]),
-        prior_weight,
-        tuple(parts),
-        total,
-        float(probability(total)),
-    )
+    probabilities = probability(total).tolist()
+    explanations = []
+    for i, (a, b) in enumerate(zip(ids[left].tolist(), ids[right].tolist())):
+        parts = tuple(
+            ExplanationPart(
+                comparison=comparison.name,
+                level="missing" if levels[i] == MISSING else comparison.levels[levels[i]],
+                left_value=str(left_values[i]),
+                right_value=str(right_values[i]),
+                m=m[levels[i]],
+                u=u[levels[i]],
+                weight=weights[i],
+                tf_adjustment=tf[i],
+            )
+            for comparison, levels, weights, tf, left_values, right_values, m, u in columns
+        )
+        explanations.append(
+            PairExplanation(
+                str(a), str(b), float(prior[i]), parts, float(total[i]), probabilities[i]
+            )
+        )
+    return explanations
 
 
 def explanation_table(explanation: PairExplanation) -> Table:

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
@@ -481,8 +481,9 @@ def _pair_rows(matcher: MatchEngine, result: MatchResult) -> list[PairRow]:
 
 
 def _explainer(matcher: MatchEngine) -> Explainer:
-    def explain(a_id: int, b_id: int) -> dict[str, object]:
-        return matcher.explain(str(a_id), str(b_id)).to_dict()
+    def explain(pairs: Sequence[tuple[int, int]]) -> list[dict[str, object]]:
+        ids = [(str(a), str(b)) for a, b in pairs]
+        return [e.to_dict() for e in matcher.explain_many(ids)]
 
     return explain
 

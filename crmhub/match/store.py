@@ -50,8 +50,9 @@ class PairRow:
     status: str
 
 
-#: Explains a pair (a_id, b_id): the JSON stored in ``match_pairs.explanation``.
-Explainer = Callable[[int, int], dict[str, Any]]
+#: Explains pairs (a_id, b_id): the JSON stored in ``match_pairs.explanation``, one per pair
+#: in order (batched: a full run writes hundreds of thousands).
+Explainer = Callable[[Sequence[tuple[int, int]]], list[dict[str, Any]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +217,7 @@ def write_match_pairs(
 
     With a ``scope`` (an incremental run) only the stored pairs in it are compared with
     ``pairs``; the others are left alone.
-    ``explain`` is called only for the pairs written (explaining costs ~0.3 ms a pair)."""
+    ``explain`` is called only for the pairs written, a chunk at a time."""
     wanted = {(p.a_id, p.b_id): p for p in pairs if decided.label(str(p.a_id), str(p.b_id)) is None}
     with write_transaction(engine) as conn:
         existing = _stored_pairs(conn, scope)
@@ -298,39 +299,44 @@ def _update_pairs(
             model_version=sa.bindparam("new_version"),
         )
     )
-    conn.execute(
-        statement,
-        [
-            {
-                "pair_id": pair_id,
-                "new_score": p.score,
-                "new_probability": p.probability,
-                "new_status": p.status,
-                "new_explanation": explain(p.a_id, p.b_id),
-                "new_version": version,
-            }
-            for pair_id, p in changed
-        ],
-    )
+    for start in range(0, len(changed), _WRITE_CHUNK):
+        chunk = changed[start : start + _WRITE_CHUNK]
+        explanations = explain([(p.a_id, p.b_id) for _, p in chunk])
+        conn.execute(
+            statement,
+            [
+                {
+                    "pair_id": pair_id,
+                    "new_score": p.score,
+                    "new_probability": p.probability,
+                    "new_status": p.status,
+                    "new_explanation": explanation,
+                    "new_version": version,
+                }
+                for (pair_id, p), explanation in zip(chunk, explanations)
+            ],
+        )
 
 
 def _insert_pairs(conn: Connection, new: list[PairRow], version: str, explain: Explainer) -> None:
     now = utc_now()
-    rows = [
-        {
-            "a_id": p.a_id,
-            "b_id": p.b_id,
-            "score": p.score,
-            "probability": p.probability,
-            "status": p.status,
-            "explanation": explain(p.a_id, p.b_id),
-            "model_version": version,
-            "created_at": now,
-        }
-        for p in new
-    ]
-    for start in range(0, len(rows), _WRITE_CHUNK):
-        conn.execute(sa.insert(match_pairs), rows[start : start + _WRITE_CHUNK])
+    for start in range(0, len(new), _WRITE_CHUNK):
+        chunk = new[start : start + _WRITE_CHUNK]
+        explanations = explain([(p.a_id, p.b_id) for p in chunk])
+        rows = [
+            {
+                "a_id": p.a_id,
+                "b_id": p.b_id,
+                "score": p.score,
+                "probability": p.probability,
+                "status": p.status,
+                "explanation": explanation,
+                "model_version": version,
+                "created_at": now,
+            }
+            for p, explanation in zip(chunk, explanations)
+        ]
+        conn.execute(sa.insert(match_pairs), rows)
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,3 +42,20 @@ def test_png_histogram_is_written(tmp_path: Path) -> None:
         tmp_path / "scores.png",
     )
     assert out is not None and out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_explaining_many_pairs_at_once_equals_explaining_each(engine: MatchEngine) -> None:
+    """A full run stores an explanation per pair, explained in batches: each must be the one a
+    steward gets for that pair alone, and add up to the weight the run scored."""
+    result = engine.run()
+    ids = engine.table.ids
+    pairs = [(ids[a], ids[b]) for a, b in zip(result.pairs.left, result.pairs.right)]
+    batch = engine.explain_many(pairs)
+    assert len(batch) == len(pairs) > 100
+    for k in range(0, len(pairs), max(1, len(pairs) // 150)):
+        alone = engine.explain(*pairs[k])
+        assert batch[k] == alone
+        assert batch[k].match_weight == result.pairs.weight[k]
+        assert batch[k].sum_of_parts() == batch[k].match_weight
+    missing = [p for e in batch for p in e.parts if p.level == "missing"]
+    assert missing and all(p.m is None and p.u is None and p.weight == 0.0 for p in missing)
