@@ -31,9 +31,15 @@ class NotAPartyDump(ValueError):
 
 
 # What record_from_party dumps: the fields record_from_dump reads.
-_DUMPED_FIELDS = frozenset(
-    {"kind", "person", "organization", "emails", "phones", "addresses", "provenance"}
-)
+_DUMPED_FIELDS: set[str] = {
+    "kind",
+    "person",
+    "organization",
+    "emails",
+    "phones",
+    "addresses",
+    "provenance",
+}
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # The sub-record a party of each kind carries, and the one it must not carry.
 _OWN_AND_OTHER = {
@@ -76,7 +82,7 @@ def record_id_of(party: Party) -> str:
 
 def record_from_party(party: Party, record_id: str | None = None) -> MatchRecord:
     """The MatchRecord of a canonical party (``record_id`` defaults to its provenance)."""
-    dump = party.model_dump(mode="json", include=_DUMPED_FIELDS)  # type: ignore[arg-type]
+    dump = party.model_dump(mode="json", include=_DUMPED_FIELDS)
     return record_from_dump(dump, record_id or record_id_of(party))
 
 
