@@ -2,25 +2,63 @@
 
 Only values the canonical normalisers accepted are used (``valid``): an invalid codice fiscale
 or VAT id must not veto a merge, and an invalid e-mail must not create one.
+
+The rules live in one place, :func:`record_from_dump`, which reads a party's JSON dump
+(``Party.model_dump(mode="json")``, with or without defaults) as a plain dict. The store holds
+exactly that dump, validated when it was written, so the match job reads it directly:
+validating it again as a Party costs several times more than everything else in loading.
+:func:`record_from_party` dumps the party and goes through the same function.
 """
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from pydantic import ValidationError
 
-from canonical.contact import ContactPoint, PostalAddress
-from canonical.identifiers import Identifier
 from canonical.party import Party
 from crmhub.errors import CrmhubError
-from crmhub.match.record import MatchRecord
+from crmhub.match.record import KINDS, MatchRecord
 
 
 class MatchRecordInvalid(CrmhubError):
     """A stored canonical record that no longer validates as a Party."""
 
 
-def match_record(source_id: int, canonical: dict[str, object]) -> MatchRecord:
-    """The MatchRecord of a stored source record (id = the source record id as a string)."""
+class NotAPartyDump(ValueError):
+    """A dict that is not in the shape of a Party's JSON dump."""
+
+
+# What record_from_party dumps: the fields record_from_dump reads.
+_DUMPED_FIELDS: set[str] = {
+    "kind",
+    "person",
+    "organization",
+    "emails",
+    "phones",
+    "addresses",
+    "provenance",
+}
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# The sub-record a party of each kind carries, and the one it must not carry.
+_OWN_AND_OTHER = {
+    "person": ("person", "organization"),
+    "organization": ("organization", "person"),
+}
+
+
+def match_record(source_id: int, canonical: dict[str, Any]) -> MatchRecord:
+    """The MatchRecord of a stored source record (id = the source record id as a string).
+
+    Stored JSON not in the dump shape is validated as a Party: the record is then built from
+    the validated party, or :class:`MatchRecordInvalid` says why it is not one.
+    """
+    record_id = str(source_id)
+    try:
+        return record_from_dump(canonical, record_id)
+    except (NotAPartyDump, AttributeError, TypeError, KeyError):
+        pass
     try:
         party = Party.model_validate(canonical)
     except ValidationError as error:
@@ -29,7 +67,7 @@ def match_record(source_id: int, canonical: dict[str, object]) -> MatchRecord:
             f"{error.errors()[0].get('loc')}: {error.errors()[0].get('msg')}",
             hint="re-sync its connection with `crmhub sync CONNECTION --full`",
         ) from None
-    return record_from_party(party, record_id=str(source_id))
+    return record_from_party(party, record_id=record_id)
 
 
 def record_id_of(party: Party) -> str:
@@ -44,48 +82,87 @@ def record_id_of(party: Party) -> str:
 
 def record_from_party(party: Party, record_id: str | None = None) -> MatchRecord:
     """The MatchRecord of a canonical party (``record_id`` defaults to its provenance)."""
-    rid = record_id or record_id_of(party)
-    source = party.provenance.system if party.provenance else ""
-    address = _main_address(party.addresses)
-    values: dict[str, object] = {
-        "source": source,
-        "emails": [_value(e) for e in party.emails],
-        "phones": [_value(p) for p in party.phones],
-        "street": address.street if address else None,
-        "house_number": address.house_number if address else None,
-        "postcode": address.postcode if address else None,
-        "city": address.city if address else None,
-        "region": (address.province or address.region) if address else None,
+    dump = party.model_dump(mode="json", include=_DUMPED_FIELDS)
+    return record_from_dump(dump, record_id or record_id_of(party))
+
+
+def record_from_dump(dump: dict[str, Any], record_id: str) -> MatchRecord:
+    """The MatchRecord of a party's JSON dump.
+
+    Raises:
+        NotAPartyDump: ``kind`` and the sub-records disagree, or a birth date is not ISO.
+        AttributeError, TypeError, KeyError: a value of the wrong type, a required key missing.
+    """
+    kind = dump["kind"]
+    if kind not in _OWN_AND_OTHER:
+        raise NotAPartyDump(f"kind {kind!r} is not one of {KINDS}")
+    own, other = _OWN_AND_OTHER[kind]
+    if dump.get(own) is None or dump.get(other) is not None:
+        raise NotAPartyDump(f"a {kind} party needs `{own}` and no `{other}`")
+    provenance = dump.get("provenance")
+    address = _main_address(dump.get("addresses") or ())
+    emails = [_value(e) for e in dump.get("emails") or ()]
+    phones = [_value(p) for p in dump.get("phones") or ()]
+    get = address.get
+    common: dict[str, Any] = {
+        "source": provenance["system"] if provenance is not None else "",
+        "phones": phones,
+        "street": get("street"),
+        "house_number": get("house_number"),
+        "postcode": get("postcode"),
+        "city": get("city"),
+        "region": get("province") or get("region"),
     }
-    if party.person is not None:
-        person = party.person
-        values.update(
-            given_name=" ".join(n for n in (person.given_name, person.middle_names) if n),
-            family_name=person.family_name,
-            birth_date=person.birth_date.isoformat() if person.birth_date else None,
-            national_id=_identifier(person.codice_fiscale),
+    if kind == "person":
+        person = dump["person"]
+        birth_date = person.get("birth_date")
+        if birth_date is not None and not _ISO_DATE.fullmatch(birth_date):
+            raise NotAPartyDump(f"birth_date {birth_date!r} is not YYYY-MM-DD")
+        given, middle = person.get("given_name"), person.get("middle_names")
+        return MatchRecord.from_values(
+            record_id,
+            kind,
+            emails=emails,
+            given_name=f"{given} {middle}" if given and middle else given or middle,
+            family_name=person.get("family_name"),
+            birth_date=birth_date,
+            national_id=_identifier(person.get("codice_fiscale")),
+            **common,
         )
-    if party.organization is not None:
-        org = party.organization
-        values.update(
-            company_name=org.legal_name or org.trade_name,
-            vat=_identifier(org.vat_id),
-            national_id=_identifier(org.tax_code),
-        )
-        if org.pec is not None:
-            values["emails"] = [*values["emails"], _value(org.pec)]  # type: ignore[misc]
-    return MatchRecord.from_values(rid, party.kind.value, **values)  # type: ignore[arg-type]
+    org = dump["organization"]
+    pec = org.get("pec")
+    return MatchRecord.from_values(
+        record_id,
+        kind,
+        emails=emails if pec is None else [*emails, _value(pec)],
+        company_name=org.get("legal_name") or org.get("trade_name"),
+        vat=_identifier(org.get("vat_id")),
+        national_id=_identifier(org.get("tax_code")),
+        **common,
+    )
 
 
-def _value(point: ContactPoint) -> str | None:
-    return point.value if point.valid and point.value else None
+def _value(point: dict[str, Any]) -> str | None:
+    """A contact point's value when it is valid (``valid`` is left out of a dump when true)."""
+    return point.get("value") if point.get("valid", True) else None
 
 
-def _identifier(identifier: Identifier | None) -> str | None:
-    return identifier.value if identifier is not None and identifier.valid else None
+def _identifier(identifier: dict[str, Any] | None) -> str | None:
+    if identifier is None:
+        return None
+    return identifier.get("value") if identifier.get("valid", True) else None
 
 
-def _main_address(addresses: list[PostalAddress]) -> PostalAddress | None:
-    usable = [a for a in addresses if a.valid]
-    primary = [a for a in usable if a.primary]
-    return (primary or usable or [None])[0]
+_NO_ADDRESS: dict[str, Any] = {}
+
+
+def _main_address(addresses: Any) -> dict[str, Any]:
+    """The first valid address marked primary, else the first valid one, else no address."""
+    first = None
+    for address in addresses:
+        if address.get("valid", True):
+            if address.get("primary"):
+                return address
+            if first is None:
+                first = address
+    return _NO_ADDRESS if first is None else first
