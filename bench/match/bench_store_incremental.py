@@ -126,6 +126,8 @@ def main() -> None:
     parser.add_argument("--data", type=Path, required=True, help="CSV from generate_crm.py")
     parser.add_argument("--new", type=int, default=10_000, help="records arriving on day two")
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="sync's mapping processes (default: one per CPU)")
     parser.add_argument("--skip-reference", action="store_true",
                         help="skip the full rerun that checks agreement")
     args = parser.parse_args()
@@ -138,15 +140,22 @@ def main() -> None:
     write_systems(indexed, project / "data", "w")
     print(f"{len(indexed):,} records on day one, {len(new):,} new on day two", flush=True)
 
-    sync = crmhub(project, "sync", "--all")
+    sync = crmhub(project, "sync", "--all", "--workers", str(args.workers))
     day_one_sync = run_measured(sync, "day-one sync")
     first_match = run_measured(crmhub(project, "match"), "first match (full)")
     arrived = write_systems(new, project / "data", "a")
     day_two_sync = run_measured(sync, "day-two sync")
     incremental = run_measured(crmhub(project, "match"), "day-two match (incremental)")
 
+    with sqlite3.connect(project / "crmhub.db") as db:
+        stored = db.execute("SELECT count(*) FROM source_records").fetchone()[0]
+        refused = db.execute(
+            "SELECT count(*) FROM quarantine WHERE resolved_at IS NULL"
+        ).fetchone()[0]
     result: dict[str, object] = {
-        "stored_records": len(indexed),
+        "rows_on_day_one": len(indexed),
+        "stored_records": stored,
+        "quarantined_rows": refused,
         "new_records": len(new),
         "new_by_system": arrived,
         "day_one_sync_s": round(day_one_sync.seconds, 1),
