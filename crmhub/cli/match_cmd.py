@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from crmhub.cli.context import state
-from crmhub.cli.output import err, escape, out, success_line
+from crmhub.cli.output import escape, out, success_line
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -104,14 +104,12 @@ def match(
 @contextmanager
 def _progress() -> Iterator[Callable[[str, int], None]]:
     """An ``on_progress`` callback drawing a spinner with the stage and count on stderr."""
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=err(),
-        transient=True,
+    from crmhub.cli.progress import live_progress
+
+    with live_progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn()
     ) as progress:
         task = progress.add_task("loading records", total=None)
 

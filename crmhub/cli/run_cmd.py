@@ -124,15 +124,12 @@ def run(
 @contextmanager
 def _progress() -> Iterator[Callable[[CycleEvent], None]]:
     """An ``on_event`` callback drawing one line per step on stderr."""
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        console=err(),
-        transient=True,
+    from crmhub.cli.progress import live_progress
+
+    with live_progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn()
     ) as progress:
         tasks: dict[tuple[str, str], int] = {}
 

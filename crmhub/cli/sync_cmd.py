@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from crmhub.cli.context import state
-from crmhub.cli.output import err, escape, out
+from crmhub.cli.output import escape, out
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -73,13 +73,13 @@ def sync(
 
 
 def _sync_one(project, engine, name, streams, options, wait) -> SyncReport:  # type: ignore[no-untyped-def]
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    from crmhub.cli.progress import live_progress
     from crmhub.ingest.sync import sync_connection
 
     started = time.perf_counter()
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=err(), transient=True) as progress:
+    with live_progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn()) as progress:
         tasks: dict[str, int] = {}
 
         def update(stream: str, counts) -> None:  # type: ignore[no-untyped-def]

@@ -157,14 +157,12 @@ def _export_unlinked(project: Project, engine: Engine, target: str, path: Path) 
 
 
 def _with_progress(target: str, run: Any) -> PublishReport:
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
 
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        console=err(),
-        transient=True,
+    from crmhub.cli.progress import live_progress
+
+    with live_progress(
+        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn()
     ) as progress:
         task = progress.add_task(f"{escape(target)}: planning", total=None)
 

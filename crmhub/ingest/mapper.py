@@ -8,12 +8,12 @@ only the records and the results cross process boundaries, in the compact form o
 from __future__ import annotations
 
 import multiprocessing
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Self
 
 from connectors.sdk import SourceRecord
+from crmhub.forking import fork_window
 from crmhub.ingest.builder import build_version
 from crmhub.ingest.wire import Built, Refused, Sent, compact, restored, sent
 from crmhub.ingest.writer import NewVersion, Rejected
@@ -68,15 +68,20 @@ def _build_chunk(chunk: list[Sent]) -> list[Built | Refused]:
     ]
 
 
-def _pool_context() -> Any:
-    """fork while this process runs one thread (the CLI: fastest, workers inherit the imports);
-    forkserver when other threads run (an Airflow task, a web server, a test runner), because a
-    fork copies whatever lock another thread holds at that instant and can hang the worker."""
-    if threading.active_count() == 1:
-        return multiprocessing.get_context("fork")
+@contextmanager
+def _pool_context() -> Iterator[Any]:
+    """The multiprocessing context to start a pool in, inside the block: fork while this
+    process runs one thread (the CLI, its progress display paused: fastest, workers inherit
+    the imports); forkserver when other threads run (an Airflow task, a web server, a test
+    runner), because a fork copies whatever lock another thread holds at that instant and can
+    hang the worker (see :mod:`crmhub.forking`)."""
+    with fork_window() as one_thread:
+        if one_thread:
+            yield multiprocessing.get_context("fork")
+            return
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["crmhub.ingest.mapper"])
-    return context
+    yield context
 
 
 class Mapper:
@@ -92,9 +97,9 @@ class Mapper:
         """The worker pool, started with the first batch worth sending to it: an ingest that
         finds nothing to build (an unchanged rerun) never pays for starting processes."""
         if self._pool is None:
-            self._pool = _pool_context().Pool(
-                self.workers, initializer=_init_worker, initargs=(self.mapping.spec, self.mapping.fingerprint)
-            )
+            initargs = (self.mapping.spec, self.mapping.fingerprint)
+            with _pool_context() as context:
+                self._pool = context.Pool(self.workers, _init_worker, initargs)
         return self._pool
 
     def __exit__(self, *exc: object) -> None:

@@ -3,20 +3,20 @@
 Matching is mostly single-threaded Python and numpy; a full run has independent steps (the
 u estimate from random pairs beside blocking and comparing the candidates). A forked child
 computes the function on a copy-on-write view of this process's memory and pipes the
-(small) result back. Forking is only safe while this process runs one thread (a fork copies
-whatever lock another thread holds at that instant), so with other threads running, in a
-daemonic process (which may not have children) or without fork, the function runs in this
-process when its result is asked for — the same result, later.
+(small) result back. Forking is only safe while this process runs one thread (see
+:mod:`crmhub.forking`: a progress display's thread steps aside), so with other threads
+running, in a daemonic process (which may not have children) or without fork, the function
+runs in this process when its result is asked for — the same result, later.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import os
-import threading
 import traceback
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
+
+from crmhub.forking import fork_available, fork_window
 
 T = TypeVar("T")
 
@@ -32,13 +32,18 @@ class Background(Generic[T]):
         self._function, self._args = function, args
         self._process: Any = None
         self._receive: Any = None
-        if _can_fork():
-            context = multiprocessing.get_context("fork")
-            self._receive, send = context.Pipe(duplex=False)
-            self._process = context.Process(target=_child, args=(send, function, args))
-            self._process.daemon = True
-            self._process.start()
-            send.close()
+        if fork_available():
+            with fork_window() as one_thread:
+                if one_thread:
+                    self._start_child()
+
+    def _start_child(self) -> None:
+        context = multiprocessing.get_context("fork")
+        self._receive, send = context.Pipe(duplex=False)
+        self._process = context.Process(target=_child, args=(send, self._function, self._args))
+        self._process.daemon = True
+        self._process.start()
+        send.close()
 
     def result(self) -> T:
         """The function's result (computed here if no child was started)."""
@@ -58,16 +63,6 @@ class Background(Generic[T]):
         if not ok:
             raise BackgroundError(value)
         return value  # type: ignore[no-any-return]
-
-
-def _can_fork() -> bool:
-    return (
-        threading.active_count() == 1
-        and (os.cpu_count() or 1) > 1
-        and "fork" in multiprocessing.get_all_start_methods()
-        # a daemonic process (a multiprocessing pool's worker) may not start children
-        and not multiprocessing.current_process().daemon
-    )
 
 
 def _child(send: Any, function: Callable[..., Any], args: tuple[Any, ...]) -> None:

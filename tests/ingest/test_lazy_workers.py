@@ -3,6 +3,8 @@ full, starts no processes (on a small file, starting them was most of the rerun'
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -18,10 +20,11 @@ def pools_started(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     started: list[str] = []
     real = mapper_module._pool_context
 
-    def recording() -> Any:
-        context = real()
-        started.append(context.get_start_method())
-        return context
+    @contextmanager
+    def recording() -> Iterator[Any]:
+        with real() as context:
+            started.append(context.get_start_method())
+            yield context
 
     monkeypatch.setattr(mapper_module, "_pool_context", recording)
     return started

@@ -154,12 +154,14 @@ def test_workers_fork_from_a_single_thread_and_use_a_forkserver_beside_other_thr
     from crmhub.ingest.mapper import _pool_context
 
     if threading.active_count() == 1:
-        assert _pool_context().get_start_method() == "fork"
+        with _pool_context() as context:
+            assert context.get_start_method() == "fork"
     release = threading.Event()
     other = threading.Thread(target=release.wait, daemon=True)
     other.start()
     try:
-        assert _pool_context().get_start_method() == "forkserver"
+        with _pool_context() as context:
+            assert context.get_start_method() == "forkserver"
     finally:
         release.set()
         other.join()
