@@ -86,11 +86,10 @@ def _update_row(
     ):
         return None
     changes = {} if same_data else content_changes(row.data, data)
-    lineage_changes = {} if same_lineage else changed_lineage(row.lineage, lineage)
     payload: dict[str, Any] = dict(note.data) if note is not None else {}
     payload["changes"] = changes
     if note is None or note.kind != CREATED:  # a new record's lineage is all in its row
-        payload["lineage"] = lineage_changes
+        payload["lineage"] = {} if same_lineage else changed_lineage(row.lineage, lineage)
     if retired != was_retired:
         payload["retired" if retired else "restored"] = True
     row.party_kind, row.data, row.lineage = kind, data, lineage
