@@ -46,6 +46,7 @@ from crmhub.golden.events import (
 from crmhub.golden.ids import new_golden_id
 from crmhub.golden.policy import PolicyLike, SurvivorshipPolicy, as_policy
 from crmhub.golden.records import (
+    GoldenRow,
     Link,
     insert_placeholders,
     load_links,
@@ -160,10 +161,10 @@ def _apply_batch(
         return
     goldens, link_of, dead = _current_state(conn, batch, deleted)
     plan = plan_batch(batch, goldens, link_of, dead, new_golden_id)
-    _write_plan(conn, plan, link_of, now)
+    inserted = _write_plan(conn, plan, link_of, now)
     change = new_change_id()
     notes = _notes(plan, link_of, run_id, change)
-    drafts = refresh(conn, [g.golden_id for g in plan.groups], policy, now, notes)
+    drafts = refresh(conn, [g.golden_id for g in plan.groups], policy, now, notes, inserted)
     for draft in drafts.values():  # records whose sources changed content, not membership
         draft.data.setdefault("change", change)
         draft.data.setdefault("run_id", run_id)
@@ -232,8 +233,11 @@ def _acceptable(
     return accepted
 
 
-def _write_plan(conn: Connection, plan: BatchPlan, link_of: dict[int, str], now: datetime) -> None:
-    insert_placeholders(conn, plan.new_ids, now)
+def _write_plan(
+    conn: Connection, plan: BatchPlan, link_of: dict[int, str], now: datetime
+) -> dict[str, GoldenRow]:
+    """Create the new golden records (placeholders, returned), move the links, redirect."""
+    inserted = insert_placeholders(conn, plan.new_ids, now)
     moves = [
         Link(sid, gid, now, VIA_CLUSTER)
         for sid, gid in sorted(plan.owner.items())
@@ -241,6 +245,7 @@ def _write_plan(conn: Connection, plan: BatchPlan, link_of: dict[int, str], now:
     ]
     write_links(conn, moves, link_of.keys())
     set_redirects(conn, dict(plan.redirects), now)
+    return inserted
 
 
 def _notes(

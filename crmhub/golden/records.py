@@ -149,27 +149,32 @@ def load_links(conn: Connection, source_ids: Iterable[int]) -> dict[int, Link]:
     return found
 
 
-def insert_placeholders(conn: Connection, ids: Sequence[str], now: datetime) -> None:
+def insert_placeholders(
+    conn: Connection, ids: Sequence[str], now: datetime
+) -> dict[str, GoldenRow]:
     """New golden rows with empty content (version 0), filled in by the refresh that follows;
-    they must exist before xref rows can point at them."""
-    if ids:
+    they must exist before xref rows can point at them. Returns them as inserted, so that the
+    refresh need not read them back."""
+    rows = {gid: GoldenRow(gid, None, {}, {}, 0, None, None, now) for gid in ids}
+    if rows:
         conn.execute(
             sa.insert(golden_records),
             [
                 {
-                    "id": gid,
-                    "party_kind": None,
-                    "data": {},
-                    "lineage": {},
-                    "version": 0,
-                    "redirect_to": None,
-                    "retired_at": None,
-                    "created_at": now,
+                    "id": row.id,
+                    "party_kind": row.party_kind,
+                    "data": row.data,
+                    "lineage": row.lineage,
+                    "version": row.version,
+                    "redirect_to": row.redirect_to,
+                    "retired_at": row.retired_at,
+                    "created_at": row.created_at,
                     "updated_at": now,
                 }
-                for gid in ids
+                for row in rows.values()
             ],
         )
+    return rows
 
 
 def write_links(conn: Connection, links: Collection[Link], existing: Collection[int]) -> None:

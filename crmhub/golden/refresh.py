@@ -37,15 +37,22 @@ def refresh(
     policy: SurvivorshipPolicy,
     now: datetime,
     notes: Mapping[str, EventDraft] | None = None,
+    inserted: Mapping[str, GoldenRow] | None = None,
 ) -> dict[str, EventDraft]:
     """Recompute ``golden_ids`` (live records, not redirects) and store the changes.
+
+    ``inserted``: rows of ``golden_ids`` the caller has just inserted (placeholders), taken as
+    they are instead of being read back.
 
     Returns golden id -> event draft for every record written; the caller writes the events.
     A record left without a live source is retired (its last data kept); one that has a
     live source again is restored.
     """
     notes = notes or {}
-    rows = load_golden_rows(conn, golden_ids, for_update=True)  # no concurrent writer in between
+    inserted = inserted or {}
+    stored = [gid for gid in golden_ids if gid not in inserted]
+    rows = load_golden_rows(conn, stored, for_update=True)  # no concurrent writer in between
+    rows.update((gid, inserted[gid]) for gid in golden_ids if gid in inserted)
     members = load_member_ids(conn, golden_ids)
     sources = load_sources(conn, (sid for ids in members.values() for sid in ids))
     overrides = effective_overrides(conn, golden_ids)
