@@ -149,32 +149,37 @@ def load_links(conn: Connection, source_ids: Iterable[int]) -> dict[int, Link]:
     return found
 
 
-def insert_placeholders(
-    conn: Connection, ids: Sequence[str], now: datetime
-) -> dict[str, GoldenRow]:
+def placeholder(golden_id: str, now: datetime) -> GoldenRow:
+    """A new golden record before its first refresh: no content, version 0."""
+    return GoldenRow(golden_id, None, {}, {}, 0, None, None, now)
+
+
+def insert_placeholders(conn: Connection, ids: Sequence[str], now: datetime) -> None:
     """New golden rows with empty content (version 0), filled in by the refresh that follows;
-    they must exist before xref rows can point at them. Returns them as inserted, so that the
-    refresh need not read them back."""
-    rows = {gid: GoldenRow(gid, None, {}, {}, 0, None, None, now) for gid in ids}
+    they must exist before xref rows can point at them."""
+    insert_rows(conn, [placeholder(gid, now) for gid in ids], now)
+
+
+def insert_rows(conn: Connection, rows: Collection[GoldenRow], now: datetime) -> None:
+    """Insert new golden records as they are (one executemany)."""
     if rows:
         conn.execute(
             sa.insert(golden_records),
             [
                 {
-                    "id": row.id,
-                    "party_kind": row.party_kind,
-                    "data": row.data,
-                    "lineage": row.lineage,
-                    "version": row.version,
-                    "redirect_to": row.redirect_to,
-                    "retired_at": row.retired_at,
-                    "created_at": row.created_at,
+                    "id": r.id,
+                    "party_kind": r.party_kind,
+                    "data": r.data,
+                    "lineage": r.lineage,
+                    "version": r.version,
+                    "redirect_to": r.redirect_to,
+                    "retired_at": r.retired_at,
+                    "created_at": r.created_at,
                     "updated_at": now,
                 }
-                for row in rows.values()
+                for r in rows
             ],
         )
-    return rows
 
 
 def write_links(conn: Connection, links: Collection[Link], existing: Collection[int]) -> None:
