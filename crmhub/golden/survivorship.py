@@ -170,12 +170,15 @@ Raw = tuple[Any, SourceView, int]
 
 
 def _gather(live: list[SourceView]) -> tuple[dict[str, list[Raw]], dict[str, list[Raw]]]:
-    """Every source value: single values by field path, list entries by list path."""
+    """Every source value: single values by field path, list entries by list path (source-only
+    fields left out)."""
     scalars: dict[str, list[Raw]] = {}
     lists: dict[str, list[Raw]] = {}
     for source in live:
         assert source.canonical is not None  # live
         for key, value in source.canonical.items():
+            if key in _SOURCE_ONLY:
+                continue
             if key in SUBTREES and isinstance(value, dict):
                 for leaf, leaf_value in value.items():
                     scalars.setdefault(_nested_path(key, leaf), []).append((leaf_value, source, 0))
@@ -185,10 +188,6 @@ def _gather(live: list[SourceView]) -> tuple[dict[str, list[Raw]], dict[str, lis
                     bucket.append((entry, source, order))
             else:
                 scalars.setdefault(key, []).append((value, source, 0))
-    for path in _SOURCE_ONLY.intersection(lists):
-        del lists[path]
-    for path in _SOURCE_ONLY.intersection(scalars):
-        del scalars[path]
     return scalars, lists
 
 
