@@ -64,6 +64,15 @@ class BatchPlan:
     owner: dict[int, str]  # source record id -> golden id after the batch
     redirects: dict[str, str] = field(default_factory=dict)  # merged-away id -> survivor id
 
+    def members(self) -> dict[str, list[int]]:
+        """Golden id -> its source record ids after the batch, for every group's golden id
+        (what xref holds once the plan is written)."""
+        found: dict[str, list[int]] = {group.golden_id: [] for group in self.groups}
+        for sid, gid in self.owner.items():
+            if gid in found:
+                found[gid].append(sid)
+        return found
+
     @property
     def new_ids(self) -> list[str]:
         """Golden ids the plan creates, in group order."""

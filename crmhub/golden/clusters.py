@@ -47,7 +47,6 @@ from crmhub.golden.ids import new_golden_id
 from crmhub.golden.policy import PolicyLike, SurvivorshipPolicy, as_policy
 from crmhub.golden.records import (
     Link,
-    insert_placeholders,
     load_links,
     load_members,
     lock_golden_rows,
@@ -160,10 +159,20 @@ def _apply_batch(
         return
     goldens, link_of, dead = _current_state(conn, batch, deleted)
     plan = plan_batch(batch, goldens, link_of, dead, new_golden_id)
-    _write_plan(conn, plan, link_of, now)
     change = new_change_id()
     notes = _notes(plan, link_of, run_id, change)
-    drafts = refresh(conn, [g.golden_id for g in plan.groups], policy, now, notes)
+    # Content first: a new golden record is inserted once, with its content, before the
+    # links that point at it.
+    drafts = refresh(
+        conn,
+        [g.golden_id for g in plan.groups],
+        policy,
+        now,
+        notes,
+        members=plan.members(),
+        created=plan.new_ids,
+    )
+    _write_plan(conn, plan, link_of, now)
     for draft in drafts.values():  # records whose sources changed content, not membership
         draft.data.setdefault("change", change)
         draft.data.setdefault("run_id", run_id)
@@ -233,7 +242,7 @@ def _acceptable(
 
 
 def _write_plan(conn: Connection, plan: BatchPlan, link_of: dict[int, str], now: datetime) -> None:
-    insert_placeholders(conn, plan.new_ids, now)
+    """Move the links (the new golden records exist by now) and write the redirects."""
     moves = [
         Link(sid, gid, now, VIA_CLUSTER)
         for sid, gid in sorted(plan.owner.items())

@@ -149,25 +149,35 @@ def load_links(conn: Connection, source_ids: Iterable[int]) -> dict[int, Link]:
     return found
 
 
+def placeholder(golden_id: str, now: datetime) -> GoldenRow:
+    """A new golden record before its first refresh: no content, version 0."""
+    return GoldenRow(golden_id, None, {}, {}, 0, None, None, now)
+
+
 def insert_placeholders(conn: Connection, ids: Sequence[str], now: datetime) -> None:
     """New golden rows with empty content (version 0), filled in by the refresh that follows;
     they must exist before xref rows can point at them."""
-    if ids:
+    insert_rows(conn, [placeholder(gid, now) for gid in ids], now)
+
+
+def insert_rows(conn: Connection, rows: Collection[GoldenRow], now: datetime) -> None:
+    """Insert new golden records as they are (one executemany)."""
+    if rows:
         conn.execute(
             sa.insert(golden_records),
             [
                 {
-                    "id": gid,
-                    "party_kind": None,
-                    "data": {},
-                    "lineage": {},
-                    "version": 0,
-                    "redirect_to": None,
-                    "retired_at": None,
-                    "created_at": now,
+                    "id": r.id,
+                    "party_kind": r.party_kind,
+                    "data": r.data,
+                    "lineage": r.lineage,
+                    "version": r.version,
+                    "redirect_to": r.redirect_to,
+                    "retired_at": r.retired_at,
+                    "created_at": r.created_at,
                     "updated_at": now,
                 }
-                for gid in ids
+                for r in rows
             ],
         )
 

@@ -26,7 +26,14 @@ from crmhub.golden.events import (
 )
 from crmhub.golden.overrides import effective_overrides
 from crmhub.golden.policy import SurvivorshipPolicy
-from crmhub.golden.records import GoldenRow, load_golden_rows, load_member_ids, write_contents
+from crmhub.golden.records import (
+    GoldenRow,
+    insert_rows,
+    load_golden_rows,
+    load_member_ids,
+    placeholder,
+    write_contents,
+)
 from crmhub.golden.sources import load_sources
 from crmhub.golden.survivorship import NO_OVERRIDES, GoldenContent, survive
 
@@ -37,16 +44,27 @@ def refresh(
     policy: SurvivorshipPolicy,
     now: datetime,
     notes: Mapping[str, EventDraft] | None = None,
+    *,
+    members: Mapping[str, Collection[int]] | None = None,
+    created: Collection[str] = (),
 ) -> dict[str, EventDraft]:
     """Recompute ``golden_ids`` (live records, not redirects) and store the changes.
 
     Returns golden id -> event draft for every record written; the caller writes the events.
     A record left without a live source is retired (its last data kept); one that has a
     live source again is restored.
+
+    A caller that computes the new membership itself may refresh before writing it: it then
+    gives ``members`` (golden id -> source record ids, for every id of ``golden_ids``) and
+    the ``created`` ids, records not in the store yet, which are inserted with their content
+    (each needs a note, so that it is written). Otherwise memberships are read from xref.
     """
     notes = notes or {}
-    rows = load_golden_rows(conn, golden_ids, for_update=True)  # no concurrent writer in between
-    members = load_member_ids(conn, golden_ids)
+    new = set(created)
+    rows = load_golden_rows(conn, [gid for gid in golden_ids if gid not in new], for_update=True)
+    rows.update((gid, placeholder(gid, now)) for gid in new)  # no concurrent writer in between
+    if members is None:
+        members = load_member_ids(conn, golden_ids)
     sources = load_sources(conn, (sid for ids in members.values() for sid in ids))
     overrides = effective_overrides(conn, golden_ids)
     written: list[GoldenRow] = []
@@ -62,7 +80,8 @@ def refresh(
         if draft is not None:
             written.append(row)
             drafts[gid] = draft
-    write_contents(conn, written, now)
+    insert_rows(conn, [row for row in written if row.id in new], now)
+    write_contents(conn, [row for row in written if row.id not in new], now)
     return drafts
 
 
@@ -86,11 +105,10 @@ def _update_row(
     ):
         return None
     changes = {} if same_data else content_changes(row.data, data)
-    lineage_changes = {} if same_lineage else changed_lineage(row.lineage, lineage)
     payload: dict[str, Any] = dict(note.data) if note is not None else {}
     payload["changes"] = changes
     if note is None or note.kind != CREATED:  # a new record's lineage is all in its row
-        payload["lineage"] = lineage_changes
+        payload["lineage"] = {} if same_lineage else changed_lineage(row.lineage, lineage)
     if retired != was_retired:
         payload["retired" if retired else "restored"] = True
     row.party_kind, row.data, row.lineage = kind, data, lineage

@@ -28,7 +28,7 @@ from typing import Any
 from crmhub.golden.consents import instant, surviving_consents
 from crmhub.golden.fields import FIELDS, SUBTREES, FieldKind, FieldSpec, FoldKey, spec_for
 from crmhub.golden.overrides import Override
-from crmhub.golden.policy import SurvivorshipPolicy
+from crmhub.golden.policy import FieldPolicy, SurvivorshipPolicy
 from crmhub.golden.rules import (
     CONSENT_POLICY,
     NEEDS_SUPPORT,
@@ -46,6 +46,10 @@ from crmhub.golden.sources import SourceView
 
 NO_OVERRIDES: Mapping[str, Override] = MappingProxyType({})
 _FIELD_ORDER = {path: i for i, path in enumerate(FIELDS)}
+# Only catalogued paths are source-only (spec_for keeps an unknown one).
+_SOURCE_ONLY = frozenset(
+    path for path, spec in FIELDS.items() if spec.kind is FieldKind.SOURCE_ONLY
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,15 +77,15 @@ def survive(
     subtree = SUBTREES.get(str(kind))
     if subtree is not None:
         out.data[subtree] = {}
-    pinned = {p for p in overrides if p != "kind"}
-    for path in _in_field_order(set(scalars) | {p for p in pinned if _is_scalar(p)}):
+    pinned = {p for p in overrides if p != "kind"} if overrides else set()
+    for path in _in_field_order(scalars.keys() | {p for p in pinned if _is_scalar(p)}):
         head, dot, _leaf = path.partition(".")
         if dot and head != subtree:
             continue  # the other kind's nested object: not part of this golden record
         _choose(out, path, scalars.get(path, []), ranking, overrides.get(path))
     if "display_name" not in overrides and "display_name" not in policy.field_rules:
         _derive_display_name(out, subtree)
-    for path in _in_field_order(set(lists) | {p for p in pinned if not _is_scalar(p)}):
+    for path in _in_field_order(lists.keys() | {p for p in pinned if not _is_scalar(p)}):
         override = overrides.get(path)
         if override is not None:
             out.put_pinned_list(path, override)
@@ -108,7 +112,11 @@ def _derive_display_name(out: _Content, subtree: str | None) -> None:
     if not names:
         return
     sources = sorted({s for p in names for s in out.lineage[p].get("sources", [])})
-    lineage = {"rule": "derived", "sources": sources, "value_from": out.lineage[names[0]].get("value_from")}
+    lineage = {
+        "rule": "derived",
+        "sources": sources,
+        "value_from": out.lineage[names[0]].get("value_from"),
+    }
     out.put("display_name", " ".join(str(out.value(p)) for p in names), lineage)
 
 
@@ -143,8 +151,13 @@ class _Content:
         self.put_list(path, entries, [override.lineage() for _ in entries])
 
 
-def _in_field_order(paths: Iterable[str]) -> list[str]:
-    return sorted(paths, key=lambda p: (_FIELD_ORDER.get(p, len(_FIELD_ORDER)), p))
+def _in_field_order(paths: set[str]) -> tuple[str, ...]:
+    return _sorted_paths(frozenset(paths))
+
+
+@lru_cache(maxsize=1024)  # golden records of one schema share a handful of field sets
+def _sorted_paths(paths: frozenset[str]) -> tuple[str, ...]:
+    return tuple(sorted(paths, key=lambda p: (_FIELD_ORDER.get(p, len(_FIELD_ORDER)), p)))
 
 
 def _is_scalar(path: str) -> bool:
@@ -157,12 +170,15 @@ Raw = tuple[Any, SourceView, int]
 
 
 def _gather(live: list[SourceView]) -> tuple[dict[str, list[Raw]], dict[str, list[Raw]]]:
-    """Every source value: single values by field path, list entries by list path."""
+    """Every source value: single values by field path, list entries by list path (source-only
+    fields left out)."""
     scalars: dict[str, list[Raw]] = {}
     lists: dict[str, list[Raw]] = {}
     for source in live:
         assert source.canonical is not None  # live
         for key, value in source.canonical.items():
+            if key in _SOURCE_ONLY:
+                continue
             if key in SUBTREES and isinstance(value, dict):
                 for leaf, leaf_value in value.items():
                     scalars.setdefault(_nested_path(key, leaf), []).append((leaf_value, source, 0))
@@ -172,10 +188,6 @@ def _gather(live: list[SourceView]) -> tuple[dict[str, list[Raw]], dict[str, lis
                     bucket.append((entry, source, order))
             else:
                 scalars.setdefault(key, []).append((value, source, 0))
-    for path in [p for p in lists if spec_for(p, []).kind is FieldKind.SOURCE_ONLY]:
-        del lists[path]
-    for path in [p for p in scalars if spec_for(p, None).kind is FieldKind.SOURCE_ONLY]:
-        del scalars[path]
     return scalars, lists
 
 
@@ -199,8 +211,7 @@ class _Ranking:
         self.policy = policy
         self._ties: dict[int, dict[int, int]] = {}
 
-    def context(self, path: str, candidates: list[Candidate]) -> RankContext:
-        field = self.policy.for_field(path)
+    def context(self, field: FieldPolicy, candidates: list[Candidate]) -> RankContext:
         support = support_of(candidates) if field.rule in NEEDS_SUPPORT else NO_SUPPORT
         tie = self._ties.get(id(field.priority))
         if tie is None:
@@ -227,9 +238,11 @@ def _choose(
         out.put(path, value, _single(field.rule_name, source))
         return value
     candidates = _candidates(raws, spec_for(path, raws[0][0]).fold)
-    ctx = ranking.context(path, candidates)
-    winner = min(candidates, key=lambda c: rank_key(c, field.rule, ctx))
-    holders = sorted({c.source.id for c in candidates if c.fold == winner.fold})
+    ctx = ranking.context(field, candidates)
+    rule = field.rule
+    winner = min(candidates, key=lambda c: rank_key(c, rule, ctx))
+    fold = winner.fold
+    holders = sorted({c.source.id for c in candidates if c.fold == fold})
     out.put(path, winner.value, _lineage(field.rule_name, holders, winner))
     return winner.value
 
@@ -268,11 +281,15 @@ def _union(out: _Content, spec: FieldSpec, raws: list[Raw], ranking: _Ranking) -
         out.put_list(spec.path, [_as_listed(value, valid)], [_single(field.rule_name, source)])
         return
     candidates = _candidates(raws, spec.fold)
-    ctx = ranking.context(spec.path, candidates)
+    ctx = ranking.context(field, candidates)
+    rule = field.rule
     ranked = []
     for fold, members in _by_fold(candidates).items():
-        keyed = min((rank_key(c, field.rule, ctx), i) for i, c in enumerate(members))
-        ranked.append((keyed[0], fold, members[keyed[1]], members))
+        if len(members) == 1:  # the common case: a value only one source holds
+            ranked.append((rank_key(members[0], rule, ctx), fold, members[0], members))
+            continue
+        key, best_at = min((rank_key(c, rule, ctx), i) for i, c in enumerate(members))
+        ranked.append((key, fold, members[best_at], members))
     ranked.sort(key=lambda r: (r[0], r[1]))
     entries, lineages = [], []
     primary_given = False
@@ -280,7 +297,8 @@ def _union(out: _Content, spec: FieldSpec, raws: list[Raw], ranking: _Ranking) -
         primary = best.valid and not primary_given
         primary_given = primary_given or primary
         entries.append(_as_listed(best.value, primary))
-        lineages.append(_lineage(field.rule_name, sorted({m.source.id for m in members}), best))
+        holders = [best.source.id] if len(members) == 1 else sorted({m.source.id for m in members})
+        lineages.append(_lineage(field.rule_name, holders, best))
     out.put_list(spec.path, entries, lineages)
 
 
@@ -291,7 +309,7 @@ def _history(out: _Content, spec: FieldSpec, raws: list[Raw], ranking: _Ranking)
         out.put_list(spec.path, [value], [_single(UNION, source)])
         return
     candidates = _candidates(raws, spec.fold)
-    ctx = ranking.context(spec.path, candidates)
+    ctx = ranking.context(ranking.policy.for_field(spec.path), candidates)
     kept = []
     for fold, members in _by_fold(candidates).items():
         best = min(members, key=lambda c: ctx.tie[c.source.id])
@@ -319,7 +337,7 @@ def _consents(out: _Content, spec: FieldSpec, raws: list[Raw], ranking: _Ranking
         out.put_list(spec.path, [value], [_single(CONSENT_POLICY, source)])
         return
     candidates = _candidates(raws, None)
-    ctx = ranking.context(spec.path, candidates)
+    ctx = ranking.context(ranking.policy.for_field(spec.path), candidates)
     kept = surviving_consents(candidates, lambda c: tie_break(c, ctx))
     out.put_list(
         spec.path,

@@ -49,6 +49,7 @@ from crmhub.match.blocking import record_keys
 from crmhub.match.clustering import StewardDecisions
 from crmhub.match.engine import MatchEngine, MatchResult
 from crmhub.match.explain import PairExplanation
+from crmhub.match.gc_pacing import fewer_collections
 from crmhub.match.incremental import IncrementalMatch
 from crmhub.match.matched_state import (
     count_keys,
@@ -503,13 +504,14 @@ def _apply(
 ) -> None:
     clusters = [[int(m) for m in members] for members in result.clusters().values()]
     report.clusters = sum(1 for members in clusters if len(members) > 1)
-    applied = apply_clusters(
-        engine,
-        clusters,
-        actor,
-        report.run_id,
-        policy=SurvivorshipPolicy.from_config(project.config.survivorship),
-    )
+    with fewer_collections():  # survivorship allocates a few dicts per field of every record
+        applied = apply_clusters(
+            engine,
+            clusters,
+            actor,
+            report.run_id,
+            policy=SurvivorshipPolicy.from_config(project.config.survivorship),
+        )
     report.golden_created = applied.created
     report.golden_changed = applied.written
     report.golden_events = applied.events

@@ -15,13 +15,18 @@ from .conftest import person
 NAMES = [("Mario", "Rossi"), ("Giulia", "Bianchi"), ("Luca", "Verdi"), ("Anna", "Russo")]
 
 
-def statements(engine: Engine, action: Callable[[], object]) -> int:
-    """How many statements (an executemany counts once) ``action`` sends to the database."""
+WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+def statements(engine: Engine, action: Callable[[], object], *, writes_only: bool = False) -> int:
+    """How many statements (an executemany counts once) ``action`` sends to the database;
+    with ``writes_only``, only the INSERT, UPDATE and DELETE statements."""
     count = 0
 
-    def counter(*_args: object) -> None:
+    def counter(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
         nonlocal count
-        count += 1
+        if not writes_only or statement.lstrip().upper().startswith(WRITES):
+            count += 1
 
     sa.event.listen(engine, "before_cursor_execute", counter)
     try:
@@ -57,11 +62,13 @@ def test_statements_do_not_grow_with_the_number_of_customers(store_engine, sourc
     many_create = statements(
         store_engine, lambda: apply_clusters(store_engine, many, actor="matcher")
     )
-    many_again = statements(
-        store_engine, lambda: apply_clusters(store_engine, many, actor="matcher")
+    writes_again = statements(
+        store_engine,
+        lambda: apply_clusters(store_engine, many, actor="matcher"),
+        writes_only=True,
     )
     all_recompute = statements(store_engine, lambda: recompute(store_engine, None, actor="crmhub"))
 
     assert many_create == few_create
-    assert many_again < many_create  # nothing to write the second time
+    assert writes_again == 0  # nothing to write the second time
     assert all_recompute < 20
