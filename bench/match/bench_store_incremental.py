@@ -116,6 +116,13 @@ def members_by_record(database: Path) -> dict[int, frozenset[int]]:
     return {record: frozen[golden] for record, golden in links}
 
 
+def match_stage_seconds(database: Path) -> list[dict[str, float]]:
+    """Seconds per stage of each match run, oldest first (from ``runs.counts``)."""
+    with sqlite3.connect(database) as db:
+        rows = db.execute("SELECT counts FROM runs WHERE kind = 'match' ORDER BY id").fetchall()
+    return [json.loads(counts or "{}").get("seconds", {}) for (counts,) in rows]
+
+
 def agreement(incremental: dict[int, frozenset[int]], full: dict[int, frozenset[int]]) -> tuple[float, int]:
     same = sum(incremental.get(r) == m for r, m in full.items())
     return same / max(len(full), 1), len(full) - same
@@ -165,7 +172,7 @@ def main() -> None:
         "incremental_match_s": round(incremental.seconds, 1),
         "incremental_match_cpu_s": round(incremental.tree_cpu_seconds, 1),
         "incremental_match_peak_rss_mb": round(incremental.peak_rss_mb),
-        "incremental_match_output_tail": incremental.output.strip().splitlines()[-12:],
+        "match_stage_seconds": match_stage_seconds(project / "crmhub.db"),
     }
     if not args.skip_reference:
         reference = work / "reference"
