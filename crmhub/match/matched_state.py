@@ -108,18 +108,24 @@ def count_keys(engine: Engine) -> int:
 
 
 def key_holders(conn: Connection, keys: Iterable[str]) -> dict[str, list[int]]:
-    """Every record holding each of ``keys`` (``family:value``)."""
+    """Every record holding each of ``keys`` (``family:value``).
+
+    Asked family by family (``family = ? AND key IN (...)``): SQLite does not use the
+    (family, key) index for a list of (family, key) tuples and scanned the whole table per
+    chunk, over a minute for 10,000 new records against a 1M-record store."""
     c = blocking_keys.c
-    pairs = sorted({key[:MAX_KEY_LENGTH].partition(":")[::2] for key in keys})
+    values_by_family: dict[str, set[str]] = {}
+    for key in keys:
+        family, _, value = key[:MAX_KEY_LENGTH].partition(":")
+        values_by_family.setdefault(family, set()).add(value)
     holders: dict[str, list[int]] = {}
-    for chunk in _chunks(pairs, 500):
-        rows = conn.execute(
-            sa.select(c.family, c.key, c.source_record_id).where(
-                sa.tuple_(c.family, c.key).in_(chunk)
+    for family, values in sorted(values_by_family.items()):
+        for chunk in _chunks(sorted(values), 500):
+            rows = conn.execute(
+                sa.select(c.key, c.source_record_id).where(c.family == family, c.key.in_(chunk))
             )
-        )
-        for family, value, source_id in rows:
-            holders.setdefault(f"{family}:{value}", []).append(int(source_id))
+            for value, source_id in rows:
+                holders.setdefault(f"{family}:{value}", []).append(int(source_id))
     return holders
 
 
