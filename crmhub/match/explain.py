@@ -26,6 +26,14 @@ DISPLAY_COLUMN: dict[str, str] = {
     "company": "company_name",
 }
 
+#: Comparisons of two-valued attributes: the value columns, then the columns whose agreement
+#: makes the levels after "exact" (in level order). An explanation shows the two values that
+#: agreed, not always the first ones ("exact" beside two different first phones misleads).
+AGREEING_VALUES: dict[str, tuple[tuple[str, str], ...]] = {
+    "email": (("email1", "email2"), ("email_key1", "email_key2")),
+    "phone": (("phone1", "phone2"), ("phone_tail1", "phone_tail2")),
+}
+
 
 @dataclass(frozen=True)
 class ExplanationPart:
@@ -94,15 +102,15 @@ def explain_pairs(
         # added in scoring order, part by part, so the parts sum to exactly the match weight
         total += weights
         total += tf
-        display = table.column(DISPLAY_COLUMN.get(comparison.name, comparison.name))
+        shown_left, shown_right = _shown_values(table, comparison.name, left, right)
         columns.append(
             (
                 comparison,
                 levels.tolist(),
                 weights.tolist(),
                 tf.tolist(),
-                display[left].tolist(),
-                display[right].tolist(),
+                shown_left.tolist(),
+                shown_right.tolist(),
                 [*params.m, None],  # index -1 (missing) gives None
                 [*params.u, None],
             )
@@ -130,6 +138,29 @@ def explain_pairs(
             )
         )
     return explanations
+
+
+def _shown_values(
+    table: RecordTable, comparison: str, left: np.ndarray, right: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The values an explanation shows for a comparison: its display column on each side or,
+    for a two-valued attribute, the first pair of values that agree (exactly, else by the
+    derived columns of its next levels)."""
+    if comparison not in AGREEING_VALUES:
+        column = table.column(DISPLAY_COLUMN.get(comparison, comparison))
+        return column[left], column[right]
+    (first, second), *derived = AGREEING_VALUES[comparison]
+    values = (table.column(first), table.column(second))
+    shown_left, shown_right = values[0][left], values[0][right]
+    settled = np.zeros(left.size, dtype=bool)
+    for one, two in ((first, second), *derived):
+        keys = (table.column(one), table.column(two))
+        for i, j in ((0, 0), (0, 1), (1, 0), (1, 1)):
+            agree = ~settled & (keys[i][left] == keys[j][right]) & (keys[i][left] != "")
+            shown_left = np.where(agree, values[i][left], shown_left)
+            shown_right = np.where(agree, values[j][right], shown_right)
+            settled |= agree
+    return shown_left, shown_right
 
 
 def explanation_table(explanation: PairExplanation) -> Table:

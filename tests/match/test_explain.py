@@ -59,3 +59,31 @@ def test_explaining_many_pairs_at_once_equals_explaining_each(engine: MatchEngin
         assert batch[k].sum_of_parts() == batch[k].match_weight
     missing = [p for e in batch for p in e.parts if p.level == "missing"]
     assert missing and all(p.m is None and p.u is None and p.weight == 0.0 for p in missing)
+
+
+def test_two_valued_attributes_show_the_values_that_agreed(engine: MatchEngine) -> None:
+    from crmhub.match import MatchRecord
+
+    engine.add(
+        [
+            MatchRecord.from_values(
+                "shown-a",
+                given_name="Ada",
+                family_name="Zuccotti",
+                phones=("+39 02 1111111", "+39 333 2222222"),
+                emails=("ada@work.example", "ada.zuccotti@gmail.com"),
+            ),
+            MatchRecord.from_values(
+                "shown-b",
+                given_name="Ada",
+                family_name="Zuccotti",
+                phones=("+39 333 2222222",),
+                emails=("adazuccotti@gmail.com",),
+            ),
+        ]
+    )
+    parts = {p.comparison: p for p in engine.explain("shown-a", "shown-b").parts}
+    assert parts["phone"].level == "exact"
+    assert parts["phone"].left_value == parts["phone"].right_value  # the second phone on the left
+    assert parts["email"].level != "exact"
+    assert "zuccotti" in parts["email"].left_value  # the address that agreed, not the work one
