@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
 import threading
-from pathlib import Path
 
 import pytest
 from rich.console import Console
@@ -14,6 +11,7 @@ from rich.console import Console
 from crmhub.cli import progress as progress_module
 from crmhub.cli.progress import live_progress
 from crmhub.forking import fork_window
+from tests.fresh_interpreter import run_python
 
 
 def _progress_threads() -> list[threading.Thread]:
@@ -59,12 +57,5 @@ print(spinning, child != os.getpid())
 
 def test_a_spinning_display_still_lets_the_matcher_fork() -> None:
     # in a fresh interpreter: the test runner itself may run other threads (pytest-xdist)
-    result = subprocess.run(
-        [sys.executable, "-c", SPINNER_PROBE],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-        cwd=Path(__file__).resolve().parents[2],
-    )
+    result = run_python(SPINNER_PROBE)
     assert result.stdout.split() == ["True", "True"], result.stdout + result.stderr

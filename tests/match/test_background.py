@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import threading
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from crmhub.match.background import Background, BackgroundError
+from tests.fresh_interpreter import run_python
 
 
 def _pid_and_sum(values: np.ndarray) -> tuple[int, float]:
@@ -33,14 +31,7 @@ print(pid != os.getpid(), total)
 
 def test_the_result_comes_from_a_child_when_one_thread_runs() -> None:
     # in a fresh interpreter: the test runner itself may run other threads (pytest-xdist)
-    result = subprocess.run(
-        [sys.executable, "-c", ONE_THREAD_PROBE],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-        cwd=Path(__file__).resolve().parents[2],
-    )
+    result = run_python(ONE_THREAD_PROBE)
     assert result.stdout.split() == ["True", "45.0"], result.stdout + result.stderr
 
 
