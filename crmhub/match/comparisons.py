@@ -27,8 +27,6 @@ MISSING = -1
 PARALLEL_FROM = 20_000
 #: Score distinct value pairs only when they are at most this share of the pairs to score.
 DEDUPLICATE_BELOW = 0.7
-#: A batch with fewer pairs than this share of the table's rows codes its own values only.
-LOCAL_BELOW = 0.25
 
 
 class PairBatch:
@@ -58,7 +56,7 @@ class PairBatch:
         key = "codes:" + column
         if key not in self._values:
             space = CODE_SPACES.get(column, (column,))
-            if self._local(("codes", space)):
+            if self.table.derive_locally(("codes", space), len(self)):
                 self._code_locally(space)
             else:
                 data = column_codes(self.table, column)
@@ -69,7 +67,7 @@ class PairBatch:
         """Left and right lengths of a column's values."""
         key = "lengths:" + column
         if key not in self._values:
-            if self._local(("lengths", column)):
+            if self.table.derive_locally(("lengths", column), len(self)):
                 self._values[key] = tuple(  # type: ignore[assignment]
                     np.fromiter(map(len, side), np.int32, side.size) for side in self.values(column)
                 )
@@ -77,13 +75,6 @@ class PairBatch:
                 data = name_lengths(self.table, column)
                 self._values[key] = (data[self.left], data[self.right])
         return self._values[key]
-
-    def _local(self, cache_key: object) -> bool:
-        """Whether to derive an array from this batch's own values rather than the table's
-        cached one: true for a few pairs against a big table (an incremental upsert), where
-        deriving it for every row would cost far more than the comparisons themselves."""
-        small = len(self) < LOCAL_BELOW * len(self.table)
-        return small and not self.table.is_cached(cache_key)
 
     def _code_locally(self, space: tuple[str, ...]) -> None:
         sides = [side for column in space for side in self.values(column)]

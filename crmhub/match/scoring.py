@@ -113,13 +113,13 @@ class Scorer:
         exact = np.flatnonzero(level == 0)
         if exact.size:
             rows = left[exact]
-            if exact.size * 2 >= len(table):  # a full run: look each row's value up once
-                frequencies = table.cached(
-                    ("tf", k, self._cache_token),
-                    lambda: self._value_frequencies(comparison, table.column(column)),
-                )[rows]
-            else:  # a few pairs (an incremental upsert): look up just theirs
+            key = ("tf", k, self._cache_token)
+            if table.derive_locally(key, exact.size):  # a few pairs: look up just theirs
                 frequencies = self._value_frequencies(comparison, table.column(column)[rows])
+            else:  # a full run: look each row's value up once
+                frequencies = table.cached(
+                    key, lambda: self._value_frequencies(comparison, table.column(column))
+                )[rows]
             adjustment[exact] = TF_ADJUSTMENT_WEIGHT * (self._log_u_exact[k] - np.log2(frequencies))
         return adjustment
 

@@ -78,6 +78,10 @@ DERIVED_COLUMNS: dict[str, tuple[str, Callable[[str], str]]] = {
 COLUMNS: tuple[str, ...] = (*BASE_COLUMNS, *LIST_COLUMNS, *DERIVED_COLUMNS)
 
 
+#: A batch of fewer pairs than this share of the table's rows works on its own rows' values
+#: (see :meth:`RecordTable.derive_locally`).
+LOCAL_BELOW = 0.25
+
 #: Base fields a MatchRecord is rebuilt from (tuples are kept whole in their own columns).
 _RECORD_FIELDS = tuple(f.name for f in fields(MatchRecord) if f.name != "kind")
 
@@ -140,9 +144,12 @@ class RecordTable:
             self._cache[key] = compute()
         return self._cache[key]
 
-    def is_cached(self, key: object) -> bool:
-        """Whether the derived array named ``key`` is in the cache."""
-        return key in self._cache
+    def derive_locally(self, key: object, pairs: int) -> bool:
+        """Whether a batch of ``pairs`` pairs should derive what the array named ``key`` holds
+        from its own rows instead of having it made, and cached, for every row: true for a few
+        pairs against a big table (an incremental upsert, whose every change clears the cache),
+        unless the array is cached already."""
+        return pairs < LOCAL_BELOW * self._size and key not in self._cache
 
     def cached_keys(self) -> list[object]:
         """Keys of the derived arrays computed so far."""

@@ -161,6 +161,7 @@ def test_a_few_pairs_against_a_big_table_code_their_own_values_and_give_the_same
     every row for them cost ~250 ms per record at 50k rows. The batch codes its own values
     instead, and its levels are those the table-wide codes give."""
     from crmhub.match import comparisons
+    from crmhub.match import table as table_module
 
     table = RecordTable()
     table.upsert(population.records)
@@ -176,7 +177,7 @@ def test_a_few_pairs_against_a_big_table_code_their_own_values_and_give_the_same
 
     local = comparisons.compare_pairs(table, left, right, everything)
     assert table.cached_keys() == []  # nothing was derived for the whole table
-    monkeypatch.setattr(comparisons, "LOCAL_BELOW", 0.0)
+    monkeypatch.setattr(table_module, "LOCAL_BELOW", 0.0)
     table_wide = comparisons.compare_pairs(table, left, right, everything)
     assert any(key[0] == "codes" for key in table.cached_keys())  # type: ignore[index]
     assert np.array_equal(local, table_wide)

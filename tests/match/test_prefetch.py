@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from crmhub.match import MatchEngine, comparisons
+from crmhub.match import MatchEngine
 from crmhub.match import prefetch as prefetch_module
+from crmhub.match import table as table_module
 from crmhub.match.blocking import block_pairs
 from crmhub.match.comparisons import compare_pairs
 
@@ -27,7 +28,7 @@ def test_prefetched_arrays_equal_the_ones_made_on_demand(
     # fill the lazy table's cache on demand, as blocking and comparing do without prefetch
     left, right, _ = block_pairs(lazy.table, lazy.families, TEST_SETTINGS.key_cap)
     # a full run's batch: big enough to use table-wide arrays rather than its own values
-    assert left.size >= comparisons.LOCAL_BELOW * len(lazy.table)
+    assert left.size >= table_module.LOCAL_BELOW * len(lazy.table)
     compare_pairs(lazy.table, left, right, lazy.comparisons)
     assert set(keys) <= set(lazy.table.cached_keys())
     for key in keys:
