@@ -19,12 +19,8 @@ from crmhub.match.comparisons import MISSING, compare_pairs
 from crmhub.match.scoring import Scorer, probability
 from crmhub.match.table import RecordTable
 
-#: Which column shows the compared values of each comparison in an explanation.
-DISPLAY_COLUMN: dict[str, str] = {
-    "email": "email1",
-    "phone": "phone1",
-    "company": "company_name",
-}
+#: Which column shows the compared values of a comparison not named after its column.
+DISPLAY_COLUMN: dict[str, str] = {"company": "company_name"}
 
 #: Comparisons of two-valued attributes: the value columns, then the columns whose agreement
 #: makes the levels after "exact" (in level order). An explanation shows the two values that
@@ -93,7 +89,8 @@ def explain_pairs(
     gamma = compare_pairs(table, left, right, scorer.comparisons)
     prior = scorer.prior_weights()[table.kind[left]].astype(np.float64)
     total = prior.copy()
-    columns = []  # per comparison: (labels, level weights, tf adjustments, left, right, m, u)
+    # per comparison: (comparison, levels, weights, tf adjustments, shown values, m, u)
+    columns = []
     for k, (comparison, params) in enumerate(zip(scorer.comparisons, scorer.model.comparisons)):
         levels = gamma[:, k]
         weights = scorer.level_weights(k)[levels]
@@ -145,7 +142,7 @@ def _shown_values(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The values an explanation shows for a comparison: its display column on each side or,
     for a two-valued attribute, the first pair of values that agree (exactly, else by the
-    derived columns of its next levels)."""
+    derived columns of its next levels), else the first values."""
     if comparison not in AGREEING_VALUES:
         column = table.column(DISPLAY_COLUMN.get(comparison, comparison))
         return column[left], column[right]

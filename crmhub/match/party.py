@@ -126,7 +126,7 @@ def record_from_dump(dump: dict[str, Any], record_id: str) -> MatchRecord:
             given_name=f"{given} {middle}" if given and middle else given or middle,
             family_name=person.get("family_name"),
             birth_date=birth_date,
-            national_id=_identifier(person.get("codice_fiscale")),
+            national_id=_value(person.get("codice_fiscale")),
             **common,
         )
     org = dump["organization"]
@@ -136,21 +136,18 @@ def record_from_dump(dump: dict[str, Any], record_id: str) -> MatchRecord:
         kind,
         emails=emails if pec is None else [*emails, _value(pec)],
         company_name=org.get("legal_name") or org.get("trade_name"),
-        vat=_identifier(org.get("vat_id")),
-        national_id=_identifier(org.get("tax_code")),
+        vat=_value(org.get("vat_id")),
+        national_id=_value(org.get("tax_code")),
         **common,
     )
 
 
-def _value(point: dict[str, Any]) -> str | None:
-    """A contact point's value when it is valid (``valid`` is left out of a dump when true)."""
-    return point.get("value") if point.get("valid", True) else None
-
-
-def _identifier(identifier: dict[str, Any] | None) -> str | None:
-    if identifier is None:
+def _value(checked: dict[str, Any] | None) -> str | None:
+    """A contact point's or identifier's value when it is valid (``valid`` is left out of a
+    dump when true)."""
+    if checked is None or not checked.get("valid", True):
         return None
-    return identifier.get("value") if identifier.get("valid", True) else None
+    return checked.get("value")
 
 
 _NO_ADDRESS: dict[str, Any] = {}

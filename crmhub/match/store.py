@@ -15,7 +15,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -37,6 +37,8 @@ from crmhub.store.types import utc_now
 #: blocking_keys.key is a String(255); longer keys are cut (they still block, a bit wider).
 MAX_KEY_LENGTH = 255
 _WRITE_CHUNK = 5_000
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,9 +302,7 @@ def _update_pairs(
             model_version=sa.bindparam("new_version"),
         )
     )
-    for start in range(0, len(changed), _WRITE_CHUNK):
-        chunk = changed[start : start + _WRITE_CHUNK]
-        explanations = explain([(p.a_id, p.b_id) for _, p in chunk])
+    for chunk in _explained(changed, lambda item: item[1], explain):
         conn.execute(
             statement,
             [
@@ -314,16 +314,14 @@ def _update_pairs(
                     "new_explanation": explanation,
                     "new_version": version,
                 }
-                for (pair_id, p), explanation in zip(chunk, explanations)
+                for (pair_id, p), explanation in chunk
             ],
         )
 
 
 def _insert_pairs(conn: Connection, new: list[PairRow], version: str, explain: Explainer) -> None:
     now = utc_now()
-    for start in range(0, len(new), _WRITE_CHUNK):
-        chunk = new[start : start + _WRITE_CHUNK]
-        explanations = explain([(p.a_id, p.b_id) for p in chunk])
+    for chunk in _explained(new, lambda pair: pair, explain):
         rows = [
             {
                 "a_id": p.a_id,
@@ -335,9 +333,20 @@ def _insert_pairs(conn: Connection, new: list[PairRow], version: str, explain: E
                 "model_version": version,
                 "created_at": now,
             }
-            for p, explanation in zip(chunk, explanations)
+            for p, explanation in chunk
         ]
         conn.execute(sa.insert(match_pairs), rows)
+
+
+def _explained(
+    items: Sequence[T], pair_of: Callable[[T], PairRow], explain: Explainer
+) -> Iterator[list[tuple[T, dict[str, Any]]]]:
+    """``items`` a write chunk at a time, each with its pair's explanation (explained per
+    chunk: one comparison pass for many pairs)."""
+    for start in range(0, len(items), _WRITE_CHUNK):
+        chunk = items[start : start + _WRITE_CHUNK]
+        pairs = [pair_of(item) for item in chunk]
+        yield list(zip(chunk, explain([(p.a_id, p.b_id) for p in pairs]), strict=True))
 
 
 @dataclass(frozen=True, slots=True)
