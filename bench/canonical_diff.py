@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import argparse
 import copy
-import os
+import itertools
 import random
 import subprocess
 import sys
@@ -34,6 +34,9 @@ from typing import Any
 import orjson
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+from tree_diff import differing_lines, start_with_tree
+
 MESSY_SEED = 20261122
 
 
@@ -81,23 +84,20 @@ def run_child(cases_path: Path, out_path: Path) -> None:
 
 
 def spawn(package_dir: str, cases_path: Path, out_path: Path) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, PYTHONPATH=package_dir)
-    command = [sys.executable, __file__, "--child", str(cases_path), str(out_path)]
-    return subprocess.Popen(command, env=env, cwd="/")
+    return start_with_tree(package_dir, __file__, "--child", str(cases_path), str(out_path))
 
 
 def compare(cases_path: Path, ours: Path, theirs: Path, show: int) -> int:
     """Print the differing records (the first ``show`` of them); returns how many differ."""
     differing = 0
-    with cases_path.open("rb") as c, ours.open("rb") as a, theirs.open("rb") as b:
-        for number, (case, mine, base) in enumerate(zip(c, a, b, strict=True)):
-            if mine == base:
-                continue
-            differing += 1
-            if differing <= show:
-                print(f"\nrecord {number}: {case.decode().strip()}")
-                print(f"  baseline:  {base.decode().strip()}")
-                print(f"  this tree: {mine.decode().strip()}")
+    for number, mine, base in differing_lines(ours, theirs):
+        differing += 1
+        if differing <= show:
+            with cases_path.open("rb") as cases:
+                case = next(itertools.islice(cases, number, None), b"")
+            print(f"\nrecord {number}: {case.decode().strip()}")
+            print(f"  baseline:  {base.decode().strip()}")
+            print(f"  this tree: {mine.decode().strip()}")
     return differing
 
 

@@ -22,13 +22,11 @@ from __future__ import annotations
 import argparse
 import cProfile
 import itertools
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -36,6 +34,9 @@ from typing import Any
 import orjson
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+from tree_diff import differing_lines, start_with_tree
+
 FIXED_NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
@@ -143,29 +144,20 @@ def run_child(project: Path, clusters_path: Path, out_path: Path, profile: str |
 
 
 def spawn(package_dir: str, args: argparse.Namespace, out_path: Path) -> int:
-    env = dict(os.environ, PYTHONPATH=package_dir)
-    command = [sys.executable, __file__, "--child", str(args.project), str(args.clusters)]
-    command += [str(out_path)] + (["--profile", args.profile] if args.profile else [])
-    return subprocess.run(command, env=env, cwd="/", check=False).returncode
+    child = [str(args.project), str(args.clusters), str(out_path)]
+    profile = ["--profile", args.profile] if args.profile else []
+    return start_with_tree(package_dir, __file__, "--child", *child, *profile).wait()
 
 
 def compare(ours: Path, theirs: Path, show: int) -> int:
     """Print the first ``show`` differing lines; returns how many differ."""
     differing = 0
-    with ours.open("rb") as a, theirs.open("rb") as b:
-        for number, (mine, base) in enumerate(itertools.zip_longest(a, b, fillvalue=b"")):
-            if mine == base:
-                continue
-            differing += 1
-            if differing <= show:
-                print(f"\nline {number}:\n  baseline:  {base.decode().strip()[:2000]}")
-                print(f"  this tree: {mine.decode().strip()[:2000]}")
+    for number, mine, base in differing_lines(ours, theirs):
+        differing += 1
+        if differing <= show:
+            print(f"\nline {number}:\n  baseline:  {base.decode().strip()[:2000]}")
+            print(f"  this tree: {mine.decode().strip()[:2000]}")
     return differing
-
-
-def lines(path: Path) -> Iterator[bytes]:
-    with path.open("rb") as f:
-        yield from f
 
 
 def main() -> int:
@@ -195,7 +187,8 @@ def main() -> int:
         if spawn(args.baseline, args, theirs) != 0:
             return 2
         differing = compare(ours, theirs, args.show)
-        rows = sum(1 for _ in lines(ours))
+        with ours.open("rb") as dumped:
+            rows = sum(1 for _ in dumped)
     print(f"\n{rows} rows dumped: {differing} differ from {args.baseline}")
     return 1 if differing else 0
 
