@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from canonical.normalise.codice_fiscale import normalise_codice_fiscale
 from crmhub.match import text
 
 RecordKind = Literal["person", "organization"]
@@ -79,9 +80,14 @@ class MatchRecord:
         """Build a record from raw values, normalising each (``None`` and blanks are missing).
 
         Phones should already be E.164 (the canonical normalisers do that); here only their
-        digits are kept.
+        digits are kept. A person without a birth date takes the one a valid codice fiscale
+        encodes (:func:`implied_birth_date`).
         """
         company = company_name or ""
+        national_id_key = text.compact_id(national_id or "")
+        birth_date_key = text.date_key(birth_date or "")
+        if kind == "person" and not birth_date_key:
+            birth_date_key = implied_birth_date(national_id_key)
         return cls(
             id=id,
             kind=kind,
@@ -93,8 +99,8 @@ class MatchRecord:
             emails=_unique(emails, text.email_address),
             phones=_unique(phones, text.phone_digits),
             vat=text.vat_key(vat or ""),
-            national_id=text.compact_id(national_id or ""),
-            birth_date=text.date_key(birth_date or ""),
+            national_id=national_id_key,
+            birth_date=birth_date_key,
             street=text.street_key(street or ""),
             house_number=text.fold(house_number or "").replace(" ", ""),
             address_extra=text.fold(address_extra or ""),
@@ -102,6 +108,22 @@ class MatchRecord:
             city=text.fold(city or ""),
             region=text.fold(region or ""),
         )
+
+
+#: Length of an Italian person's codice fiscale, which encodes the birth date.
+_PERSONAL_CODICE_FISCALE_LENGTH = 16
+
+
+def implied_birth_date(national_id: str) -> str:
+    """The birth date (``YYYYMMDD``) a person's valid Italian codice fiscale encodes, else ``""``.
+
+    A person known by the codice fiscale alone then still disagrees with a namesake whose birth
+    date is another day (a veto), and agrees with the record that states the date.
+    """
+    if len(national_id) != _PERSONAL_CODICE_FISCALE_LENGTH:
+        return ""
+    born = normalise_codice_fiscale(national_id).birth_date
+    return born.strftime("%Y%m%d") if born else ""
 
 
 def _unique(values: Iterable[str | None], normalise: Callable[[str], str]) -> tuple[str, ...]:

@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+from stdnum.it import codicefiscale
 
 from crmhub.match import (
     ConstraintConflictError,
@@ -116,6 +117,47 @@ def test_father_and_son_are_not_chained_through_a_record_like_both(engine: Match
     # ...but may join only one of them.
     assert not same_cluster(result, "father", "son")
     assert any("strong negative evidence" in item.reason for item in result.review)
+
+
+def test_a_mother_known_by_her_codice_fiscale_is_kept_apart_from_her_namesake_daughter(
+    engine: MatchEngine,
+) -> None:
+    """Mother and daughter share name, address and landline. The mother's record states no
+    birth date, but her codice fiscale encodes 1959; the daughter's records say 1987."""
+    home = {"street": "Via Novembre", "house_number": "120", "postcode": "00137", "city": "Roma"}
+    landline = "+39065992700"
+    mother_code = "DXXRNI59A59H501" + codicefiscale.calc_check_digit("DXXRNI59A59H501")
+    records = [
+        MatchRecord.from_values(
+            "mother",
+            given_name="Irene",
+            family_name="Dexo",
+            national_id=mother_code,
+            phones=[landline],
+            **home,
+        ),
+        MatchRecord.from_values(
+            "daughter",
+            given_name="Irene",
+            family_name="Dexo",
+            birth_date="1987-03-21",
+            phones=[landline],
+            **home,
+        ),
+        MatchRecord.from_values(
+            "daughter-shop",
+            given_name="Irene",
+            family_name="Dexo",
+            birth_date="1987-03-21",
+            emails=["irene.dexo@outlook.it"],
+            **home,
+        ),
+    ]
+    result = run_with(engine, records)
+    levels = {p.comparison: p.level for p in engine.explain("mother", "daughter").parts}
+    assert levels["birth_date"] == "else"
+    assert same_cluster(result, "daughter", "daughter-shop")
+    assert not same_cluster(result, "mother", "daughter")
 
 
 def test_steward_decisions_hold_after_reestimation(engine: MatchEngine) -> None:
