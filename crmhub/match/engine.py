@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import Any
 
 import numpy as np
 
@@ -38,7 +39,7 @@ from crmhub.match.estimate import (
     match_posterior,
     pattern_counts,
 )
-from crmhub.match.explain import PairExplanation, explain_pairs
+from crmhub.match.explain import PairExplanation, explain_pairs, stored_explanations
 from crmhub.match.gc_pacing import fewer_collections
 from crmhub.match.model import ComparisonParams, FellegiSunterModel, TermFrequencies
 from crmhub.match.prefetch import prefetch
@@ -610,9 +611,17 @@ class MatchEngine:
 
     def explain_many(self, pairs: Sequence[tuple[str, str]]) -> list[PairExplanation]:
         """:meth:`explain` for many pairs, compared in one pass."""
+        return explain_pairs(self.scorer, self.table, *self._rows_of_pairs(pairs))
+
+    def explanations_to_store(self, pairs: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
+        """:meth:`explain_many` in the stored form (``PairExplanation.to_dict()``), built
+        without the objects in between."""
+        return stored_explanations(self.scorer, self.table, *self._rows_of_pairs(pairs))
+
+    def _rows_of_pairs(self, pairs: Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
         left = np.asarray([self.table.row_of(a) for a, _ in pairs], dtype=np.int64)
         right = np.asarray([self.table.row_of(b) for _, b in pairs], dtype=np.int64)
-        return explain_pairs(self.scorer, self.table, left, right)
+        return left, right
 
     def cluster_of(self, record_id: str) -> str:
         """Current cluster id (smallest member id) of a record."""

@@ -8,14 +8,16 @@ match weight, and the probability is computed from that sum.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import numpy as np
 from rich.table import Table
 
-from crmhub.match.comparisons import MISSING, compare_pairs
+from crmhub.match.comparisons import compare_pairs
 from crmhub.match.scoring import Scorer, probability
 from crmhub.match.table import RecordTable
 
@@ -29,6 +31,20 @@ AGREEING_VALUES: dict[str, tuple[tuple[str, str], ...]] = {
     "email": (("email1", "email2"), ("email_key1", "email_key2")),
     "phone": (("phone1", "phone2"), ("phone_tail1", "phone_tail2")),
 }
+
+
+#: The fields of a part of a stored explanation, in order. A stored part is a list of these:
+#: with 12 comparisons per pair, naming the fields once per explanation halves its size.
+STORED_PART_FIELDS: tuple[str, ...] = (
+    "comparison",
+    "level",
+    "left_value",
+    "right_value",
+    "m",
+    "u",
+    "weight",
+    "tf_adjustment",
+)
 
 
 @dataclass(frozen=True)
@@ -69,30 +85,100 @@ class PairExplanation:
             total += part.tf_adjustment
         return total
 
-    def to_dict(self) -> dict[str, object]:
-        """JSON-able form, for the steward UI and the store."""
-        return {
-            "left_id": self.left_id,
-            "right_id": self.right_id,
-            "prior_weight": self.prior_weight,
-            "match_weight": self.match_weight,
-            "probability": self.probability,
-            "parts": [part.__dict__ for part in self.parts],
-        }
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able form, for the steward UI and the store: each part a list of
+        :data:`STORED_PART_FIELDS`, named once in ``part_fields`` (read it back with
+        :meth:`from_dict` or :func:`stored_parts`)."""
+        parts = [tuple(getattr(part, name) for name in STORED_PART_FIELDS) for part in self.parts]
+        return _stored_form(
+            self.left_id,
+            self.right_id,
+            self.prior_weight,
+            self.match_weight,
+            self.probability,
+            parts,
+        )
+
+    @classmethod
+    def from_dict(cls, stored: dict[str, Any]) -> PairExplanation:
+        """The explanation :meth:`to_dict` stored (or an earlier release's dict per part)."""
+        return cls(
+            str(stored["left_id"]),
+            str(stored["right_id"]),
+            float(stored["prior_weight"]),
+            tuple(
+                ExplanationPart(**{name: part.get(name) for name in STORED_PART_FIELDS})
+                for part in stored_parts(stored)
+            ),
+            float(stored["match_weight"]),
+            float(stored["probability"]),
+        )
 
 
 def explain_pairs(
     scorer: Scorer, table: RecordTable, left: np.ndarray, right: np.ndarray
 ) -> list[PairExplanation]:
-    """Explain the scores of many pairs of rows at once (one comparison pass for all: a
-    full run stores an explanation for every pair it keeps)."""
+    """Explain the scores of many pairs of rows at once (one comparison pass for all)."""
+    columns = _explained_columns(scorer, table, left, right)
+    return [
+        PairExplanation(
+            left_id,
+            right_id,
+            prior,
+            tuple(ExplanationPart(*part) for part in parts),
+            weight,
+            chance,
+        )
+        for left_id, right_id, prior, weight, chance, parts in columns.per_pair()
+    ]
+
+
+def stored_explanations(
+    scorer: Scorer, table: RecordTable, left: np.ndarray, right: np.ndarray
+) -> list[dict[str, Any]]:
+    """:func:`explain_pairs` in the stored form (:meth:`PairExplanation.to_dict`), built
+    straight from the columns: a full run stores one for every pair it keeps."""
+    columns = _explained_columns(scorer, table, left, right)
+    return [_stored_form(*pair) for pair in columns.per_pair()]
+
+
+class _Columns(NamedTuple):
+    """Everything an explanation holds, for many pairs: per pair the ids, prior, match
+    weight and probability; per comparison one list per part field (STORED_PART_FIELDS)."""
+
+    left_ids: list[str]
+    right_ids: list[str]
+    priors: list[float]
+    weights: list[float]
+    probabilities: list[float]
+    comparisons: list[tuple[list[Any], ...]]
+
+    def per_pair(self) -> Iterator[tuple[str, str, float, float, float, list[tuple[Any, ...]]]]:
+        """(left id, right id, prior, match weight, probability, part rows) of each pair."""
+        rows_by_comparison = [list(zip(*fields)) for fields in self.comparisons]
+        parts_by_pair = zip(*rows_by_comparison) if rows_by_comparison else repeat(())
+        return (
+            (a, b, prior, weight, chance, list(parts))
+            for a, b, prior, weight, chance, parts in zip(
+                self.left_ids,
+                self.right_ids,
+                self.priors,
+                self.weights,
+                self.probabilities,
+                parts_by_pair,
+            )
+        )
+
+
+def _explained_columns(
+    scorer: Scorer, table: RecordTable, left: np.ndarray, right: np.ndarray
+) -> _Columns:
     gamma = compare_pairs(table, left, right, scorer.comparisons)
     prior = scorer.prior_weights()[table.kind[left]].astype(np.float64)
     total = prior.copy()
-    # per comparison: (comparison, levels, weights, tf adjustments, shown values, m, u)
-    columns = []
+    comparisons = []
     for k, (comparison, params) in enumerate(zip(scorer.comparisons, scorer.model.comparisons)):
-        levels = gamma[:, k]
+        levels = gamma[:, k]  # MISSING (-1) picks the last entry of each lookup below
         weights = scorer.level_weights(k)[levels]
         adjustment = scorer.tf_adjustment(table, k, left, levels)
         tf = adjustment if adjustment is not None else np.zeros(levels.size)
@@ -100,41 +186,65 @@ def explain_pairs(
         total += weights
         total += tf
         shown_left, shown_right = _shown_values(table, comparison.name, left, right)
-        columns.append(
+        comparisons.append(
             (
-                comparison,
-                levels.tolist(),
+                [comparison.name] * levels.size,
+                _lookup([*comparison.levels, "missing"], levels),
+                [str(v) for v in shown_left.tolist()],
+                [str(v) for v in shown_right.tolist()],
+                _lookup([*params.m, None], levels),
+                _lookup([*params.u, None], levels),
                 weights.tolist(),
                 tf.tolist(),
-                shown_left.tolist(),
-                shown_right.tolist(),
-                [*params.m, None],  # index -1 (missing) gives None
-                [*params.u, None],
             )
         )
     ids = table.ids
-    probabilities = probability(total).tolist()
-    explanations = []
-    for i, (a, b) in enumerate(zip(ids[left].tolist(), ids[right].tolist())):
-        parts = tuple(
-            ExplanationPart(
-                comparison=comparison.name,
-                level="missing" if levels[i] == MISSING else comparison.levels[levels[i]],
-                left_value=str(left_values[i]),
-                right_value=str(right_values[i]),
-                m=m[levels[i]],
-                u=u[levels[i]],
-                weight=weights[i],
-                tf_adjustment=tf[i],
-            )
-            for comparison, levels, weights, tf, left_values, right_values, m, u in columns
-        )
-        explanations.append(
-            PairExplanation(
-                str(a), str(b), float(prior[i]), parts, float(total[i]), probabilities[i]
-            )
-        )
-    return explanations
+    return _Columns(
+        [str(i) for i in ids[left].tolist()],
+        [str(i) for i in ids[right].tolist()],
+        prior.tolist(),
+        total.tolist(),
+        probability(total).tolist(),
+        comparisons,
+    )
+
+
+def _lookup(values: list[Any], indexes: np.ndarray) -> list[Any]:
+    """``values[i]`` for each index (-1: the last value)."""
+    return np.asarray(values, dtype=object)[indexes].tolist()
+
+
+def _stored_form(
+    left_id: str,
+    right_id: str,
+    prior: float,
+    weight: float,
+    chance: float,
+    parts: Sequence[Sequence[Any]],
+) -> dict[str, Any]:
+    return {
+        "left_id": left_id,
+        "right_id": right_id,
+        "prior_weight": prior,
+        "match_weight": weight,
+        "probability": chance,
+        "part_fields": STORED_PART_FIELDS,
+        "parts": parts,  # tuples: JSON arrays once stored, lists when read back
+    }
+
+
+def stored_parts(explanation: dict[str, Any]) -> list[dict[str, Any]]:
+    """The parts of a stored explanation as dicts by field name, in either stored shape: a list
+    per part with ``part_fields`` (this release) or a dict per part (earlier ones). Anything
+    else is skipped, so a damaged row still shows what it can."""
+    fields = explanation.get("part_fields") or STORED_PART_FIELDS
+    out = []
+    for part in explanation.get("parts") or ():
+        if isinstance(part, dict):
+            out.append(part)
+        elif isinstance(part, (list, tuple)) and len(part) == len(fields):
+            out.append(dict(zip(fields, part)))
+    return out
 
 
 def _shown_values(

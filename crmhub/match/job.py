@@ -340,7 +340,8 @@ def store_result(
     """Write a full run's pairs and blocking keys, apply its clusters, then record every
     record unchanged since ``loaded_before`` as matched."""
     clock = _Clock(report.seconds)
-    _write_pairs(engine, matcher, _pair_rows(matcher, result), decisions, report)
+    with fewer_collections():  # explanations: a dict and a tuple per part of every pair
+        _write_pairs(engine, matcher, _pair_rows(matcher, result), decisions, report)
     clock.lap("pairs")
     _apply(project, engine, result, report, actor)
     mark_all_matched(engine, loaded_before)
@@ -483,8 +484,7 @@ def _pair_rows(matcher: MatchEngine, result: MatchResult) -> list[PairRow]:
 
 def _explainer(matcher: MatchEngine) -> Explainer:
     def explain(pairs: Sequence[tuple[int, int]]) -> list[dict[str, object]]:
-        ids = [(str(a), str(b)) for a, b in pairs]
-        return [e.to_dict() for e in matcher.explain_many(ids)]
+        return matcher.explanations_to_store([(str(a), str(b)) for a, b in pairs])
 
     return explain
 

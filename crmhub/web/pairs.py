@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from crmhub.match.explain import stored_parts
 from crmhub.store.schema import match_pairs, steward_decisions
 from crmhub.web.display import AlignedRow, align
 from crmhub.web.errors import NotFound
@@ -67,9 +68,7 @@ class PairView:
 def contributions(explanation: dict[str, Any]) -> list[Contribution]:
     """The comparisons of an explanation, strongest effect first (unknown shapes tolerated)."""
     parts = []
-    for part in explanation.get("parts") or []:
-        if not isinstance(part, dict):
-            continue
+    for part in stored_parts(explanation):
         weight = float(part.get("weight") or 0.0) + float(part.get("tf_adjustment") or 0.0)
         parts.append(
             Contribution(

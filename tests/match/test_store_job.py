@@ -14,6 +14,7 @@ from crmhub.config.models import BlockingFamily, MatchingConfig
 from crmhub.config.project import load_project
 from crmhub.golden.decisions import DIFFERENT, SAME, write_decisions
 from crmhub.match.blocking import KEY_FAMILIES
+from crmhub.match.explain import PairExplanation
 from crmhub.match.job import KEY_FAMILIES_OF, explain_records, run_match, settings_from_config
 from crmhub.match.model import FellegiSunterModel
 from crmhub.match.store import latest_model, save_model
@@ -145,7 +146,9 @@ def test_stored_pairs_are_ordered_explained_and_above_the_review_threshold(synce
     for row in rows:
         assert row.a_id < row.b_id and row.probability >= 0.70
         assert row.explanation["match_weight"] == pytest.approx(row.score)
-        assert {part["comparison"] for part in row.explanation["parts"]} >= {"email", "phone"}
+        explanation = PairExplanation.from_dict(row.explanation)
+        assert {part.comparison for part in explanation.parts} >= {"email", "phone"}
+        assert explanation.sum_of_parts() == pytest.approx(row.score)
 
 
 def test_steward_decisions_are_obeyed_on_a_rerun(synced, store, project):  # noqa: F811
