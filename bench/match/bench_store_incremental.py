@@ -49,8 +49,8 @@ def run_measured(cmd: list[str], what: str) -> Measurement:
     m = measure(cmd, env={**os.environ, "COLUMNS": "160", "CI": "true"})
     if m.returncode != 0:
         raise SystemExit(f"{what} failed ({m.returncode}):\n{m.output[-3000:]}")
-    print(f"  {what}: {m.seconds:.1f} s, CPU {m.tree_cpu_seconds:.1f} s, {m.peak_rss_mb:.0f} MB",
-          flush=True)
+    print(f"  {what}: {m.seconds:.1f} s, CPU {m.tree_cpu_seconds:.1f} s, peak RSS {m.peak_rss_mb:.0f} MB "
+          f"at {m.peak_rss_at_s:.0f} s, peak PSS {m.peak_pss_mb:.0f} MB at {m.peak_pss_at_s:.0f} s", flush=True)
     return m
 
 
@@ -173,10 +173,14 @@ def main() -> None:
         "day_one_sync_s": round(day_one_sync.seconds, 1),
         "first_match_full_s": round(first_match.seconds, 1),
         "first_match_peak_rss_mb": round(first_match.peak_rss_mb),
+        "first_match_peak_rss_at_s": round(first_match.peak_rss_at_s),
+        "first_match_peak_pss_mb": round(first_match.peak_pss_mb),
+        "first_match_peak_pss_at_s": round(first_match.peak_pss_at_s),
         "day_two_sync_s": round(day_two_sync.seconds, 1),
         "incremental_match_s": round(incremental.seconds, 1),
         "incremental_match_cpu_s": round(incremental.tree_cpu_seconds, 1),
         "incremental_match_peak_rss_mb": round(incremental.peak_rss_mb),
+        "incremental_match_peak_pss_mb": round(incremental.peak_pss_mb),
         "match_stage_seconds": match_stage_seconds(project / "crmhub.db"),
     }
     if not args.skip_reference:

@@ -301,16 +301,35 @@ def _run(
     on_progress: Progress | None,
     policy: bool = True,
 ) -> None:
-    clock = _Clock(report.seconds)
     loaded_before = utc_now()
+    result = _match_and_write(project, engine, report, full, on_progress, policy)
+    if result is None:  # nothing to fit a model on or to match
+        mark_all_matched(engine, loaded_before)
+        return
+    apply_result(project, engine, result, report, actor, loaded_before)
+    if on_progress is not None:
+        on_progress("done", report.records)
+
+
+def _match_and_write(
+    project: Project,
+    engine: Engine,
+    report: MatchReport,
+    full: bool,
+    on_progress: Progress | None,
+    policy: bool,
+) -> MatchResult | None:
+    """Load every record, choose or fit the model, match, and write the pairs and keys; None
+    when there is no record. The engine (the records' table and the candidates, most of a full
+    run's memory) is freed when this returns, before the clusters are applied."""
+    clock = _Clock(report.seconds)
     matcher = loaded_engine(project, engine, on_progress)
     report.records = int(matcher.table.active.sum())
     clock.lap("load")
     decisions = load_steward_decisions(engine)
-    if not report.records:  # nothing to fit a model on or to match
+    if not report.records:
         _write_pairs(engine, matcher, [], decisions, report)
-        mark_all_matched(engine, loaded_before)
-        return
+        return None
     grow = project.config.matching.refit_when_records_grow if policy else None
     choice = choose_model(engine, matcher, full, decisions, grow, report.model_fit_reason)
     report.model_version, report.model_fitted = choice.version, choice.fitted
@@ -322,27 +341,36 @@ def _run(
     result = matcher.run(constraints)
     report.candidate_pairs = result.blocking.candidate_pairs
     clock.lap("match")
-    store_result(project, engine, matcher, result, decisions, report, actor, loaded_before)
-    if on_progress is not None:
-        on_progress("done", report.records)
+    write_result(engine, matcher, result, decisions, report)
+    return result
 
 
-def store_result(
-    project: Project,
+def write_result(
     engine: Engine,
     matcher: MatchEngine,
     result: MatchResult,
     decisions: StewardDecisions,
     report: MatchReport,
-    actor: str,
-    loaded_before: datetime,
 ) -> None:
-    """Write a full run's pairs and blocking keys, apply its clusters, then record every
-    record unchanged since ``loaded_before`` as matched."""
+    """Write a full run's pairs and blocking keys (apply its clusters with
+    :func:`apply_result` once ``matcher`` is no longer held: it is most of the run's memory)."""
     clock = _Clock(report.seconds)
     with fewer_collections():  # explanations: a dict and a tuple per part of every pair
         _write_pairs(engine, matcher, _pair_rows(matcher, result), decisions, report)
     clock.lap("pairs")
+
+
+def apply_result(
+    project: Project,
+    engine: Engine,
+    result: MatchResult,
+    report: MatchReport,
+    actor: str,
+    loaded_before: datetime,
+) -> None:
+    """Apply a full run's clusters to the golden records, then record every record unchanged
+    since ``loaded_before`` as matched."""
+    clock = _Clock(report.seconds)
     _apply(project, engine, result, report, actor)
     mark_all_matched(engine, loaded_before)
     clock.lap("golden")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 
 import numpy as np
 from sqlalchemy.engine import Engine
@@ -28,9 +29,10 @@ from sqlalchemy.engine import Engine
 from crmhub.config.project import Project
 from crmhub.errors import UsageError
 from crmhub.match.blocking import BlockingStats
-from crmhub.match.engine import MatchEngine
+from crmhub.match.engine import MatchEngine, MatchResult
 from crmhub.match.job import (
     MatchReport,
+    apply_result,
     choose_model,
     keys_by_source,
     loaded_engine,
@@ -38,7 +40,7 @@ from crmhub.match.job import (
     match_record,
     recorded_match_run,
     settings_from_config,
-    store_result,
+    write_result,
 )
 from crmhub.match.partition_store import (
     clear_plan,
@@ -184,6 +186,16 @@ def finish_partitioned(
 def _finish(
     project: Project, engine: Engine, partitions: int, actor: str, report: MatchReport
 ) -> None:
+    result, planned_at = _clustered_and_written(project, engine, partitions, report)
+    apply_result(project, engine, result, report, actor, planned_at)
+    clear_plan(engine)
+
+
+def _clustered_and_written(
+    project: Project, engine: Engine, partitions: int, report: MatchReport
+) -> tuple[MatchResult, datetime]:
+    """Cluster the staged pairs and write them and the keys; the result and when the run was
+    planned. The engine is freed on return, before the clusters are applied."""
     started = time.perf_counter()
     plan = finished_plan(engine, partitions)
     matcher = loaded_engine(project, engine)
@@ -205,8 +217,8 @@ def _finish(
         pairs = ScoredPairs.concat([], len(matcher.comparisons))
     constraints, _ = match_constraints(project, engine, decisions, report)
     result = matcher.run_scored(pairs, BlockingStats(candidate_pairs=candidates), constraints)
-    store_result(project, engine, matcher, result, decisions, report, actor, planned_at)
-    clear_plan(engine)
+    write_result(engine, matcher, result, decisions, report)
+    return result, planned_at
 
 
 def _staged_scored_pairs(engine: Engine, matcher: MatchEngine) -> ScoredPairs:
