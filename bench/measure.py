@@ -17,6 +17,7 @@ from __future__ import annotations
 import resource
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import psutil
@@ -34,30 +35,26 @@ class Measurement:
     peak_pss_at_s: float = 0.0
 
 
-def _tree_rss(proc: psutil.Process) -> int:
+def _tree_sum(proc: psutil.Process, read: Callable[[psutil.Process], int]) -> int:
+    """``read`` summed over the process and its descendants (those gone meanwhile count 0)."""
     total = 0
     try:
         for p in [proc, *proc.children(recursive=True)]:
             try:
-                total += p.memory_info().rss
-            except psutil.NoSuchProcess:
+                total += read(p)
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
                 pass
     except psutil.NoSuchProcess:
         pass
     return total
+
+
+def _tree_rss(proc: psutil.Process) -> int:
+    return _tree_sum(proc, lambda p: p.memory_info().rss)
 
 
 def _tree_pss(proc: psutil.Process) -> int:
-    total = 0
-    try:
-        for p in [proc, *proc.children(recursive=True)]:
-            try:
-                total += p.memory_full_info().pss
-            except (psutil.NoSuchProcess, psutil.AccessDenied, AttributeError):
-                pass
-    except psutil.NoSuchProcess:
-        pass
-    return total
+    return _tree_sum(proc, lambda p: getattr(p.memory_full_info(), "pss", 0))
 
 
 #: Samples between two readings of the proportional set size.

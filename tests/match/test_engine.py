@@ -127,30 +127,12 @@ def test_a_mother_known_by_her_codice_fiscale_is_kept_apart_from_her_namesake_da
     home = {"street": "Via Novembre", "house_number": "120", "postcode": "00137", "city": "Roma"}
     landline = "+39065992700"
     mother_code = "DXXRNI59A59H501" + codicefiscale.calc_check_digit("DXXRNI59A59H501")
+    irene = {"given_name": "Irene", "family_name": "Dexo", **home}
     records = [
+        MatchRecord.from_values("mother", national_id=mother_code, phones=[landline], **irene),
+        MatchRecord.from_values("daughter", birth_date="1987-03-21", phones=[landline], **irene),
         MatchRecord.from_values(
-            "mother",
-            given_name="Irene",
-            family_name="Dexo",
-            national_id=mother_code,
-            phones=[landline],
-            **home,
-        ),
-        MatchRecord.from_values(
-            "daughter",
-            given_name="Irene",
-            family_name="Dexo",
-            birth_date="1987-03-21",
-            phones=[landline],
-            **home,
-        ),
-        MatchRecord.from_values(
-            "daughter-shop",
-            given_name="Irene",
-            family_name="Dexo",
-            birth_date="1987-03-21",
-            emails=["irene.dexo@outlook.it"],
-            **home,
+            "daughter-shop", birth_date="1987-03-21", emails=["irene.dexo@outlook.it"], **irene
         ),
     ]
     result = run_with(engine, records)
