@@ -8,6 +8,7 @@ whole-snapshot streams).
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,6 +33,10 @@ _INSERTED = (  # the columns a new source record is written with
     "connection", "stream", "source_key", "raw", "raw_hash", "canonical", "content_hash",
     "party_kind", "display_name", "source_updated_at", "deleted", "first_run_id",
     "last_changed_run_id", "created_at", "updated_at",
+)
+_PER_ROW = (  # those of them that differ from row to row, as ``_insert_prepared`` makes them
+    "source_key", "raw", "raw_hash", "canonical", "content_hash", "party_kind", "display_name",
+    "source_updated_at",
 )
 
 
@@ -202,19 +207,21 @@ class StreamWriter:
             "first_run_id": self.run_id, "last_changed_run_id": self.run_id,
             "created_at": now, "updated_at": now,
         }
-        fixed = {name: process[name](value) for name, value in constant.items()}
+        fixed = tuple(process[name](value) for name, value in constant.items())
         raw, canonical, updated = process["raw"], process["canonical"], process["source_updated_at"]
         # a worker's JSON text is only the column's text if the engine serialises as workers do
         same_json = getattr(dialect, "_json_serializer", None) is dumps_json
+        # each row is first made in the order of _PER_ROW then ``constant``, then put in the
+        # statement's order by one C call (a per-column loop cost as much as SQLite's work)
+        made = (*_PER_ROW, *constant)
+        in_order = operator.itemgetter(*(made.index(name) for name in order))
         rows = []
         for v in versions:
             text = v.canonical_json if same_json and v.canonical_json is not None else canonical(v.canonical)
-            values = {
-                "source_key": v.key, "raw": raw(v.raw), "raw_hash": v.raw_hash, "canonical": text,
-                "content_hash": v.content_hash, "party_kind": v.party_kind,
-                "display_name": v.display_name, "source_updated_at": updated(v.source_updated_at),
-            }
-            rows.append(tuple(fixed[name] if name in fixed else values[name] for name in order))
+            rows.append(in_order((
+                v.key, raw(v.raw), v.raw_hash, text, v.content_hash, v.party_kind, v.display_name,
+                updated(v.source_updated_at), *fixed,
+            )))
         self.conn.exec_driver_sql(str(compiled), rows)
 
     def _update(

@@ -111,13 +111,38 @@ def _condition(cond: Condition) -> Callable[[dict[str, Any]], bool]:
         return lambda raw: (not _is_empty(raw.get(name))) == cond.not_empty
     if cond.in_ is not None:
         allowed = {_lookup_key(v) for v in cond.in_}
-        return lambda raw: _lookup_key(raw.get(name)) in allowed
+        return _folded_test(name, lambda key: key in allowed)
     wanted = _lookup_key(cond.equals)
-    return lambda raw: _lookup_key(raw.get(name)) == wanted
+    return _folded_test(name, lambda key: key == wanted)
 
 
 def _lookup_key(value: Any) -> str:
     return "" if value is None else str(value).strip().casefold()
+
+
+_REMEMBERED_ANSWERS = 1024  # per condition: a field tested by ``when`` has few distinct values
+
+
+def _folded_test(name: str, test: Callable[[str], bool]) -> Callable[[dict[str, Any]], bool]:
+    """``test(_lookup_key(raw[name]))``, remembering the answer for each text seen.
+
+    A mapping often gates many rules on one field ("TIPO" equals "azienda"), so every record
+    asks the same few questions several times; the answer depends only on the text.
+    """
+    answers: dict[str, bool] = {}
+
+    def holds(raw: dict[str, Any]) -> bool:
+        value = raw.get(name)
+        if value.__class__ is str:
+            answer = answers.get(value)
+            if answer is None:
+                answer = test(_lookup_key(value))
+                if len(answers) < _REMEMBERED_ANSWERS:
+                    answers[value] = answer
+            return answer
+        return test(_lookup_key(value))
+
+    return holds
 
 
 def _lookup(table: dict[str, Any], default: Any, strict: bool) -> Callable[[Any], Any]:
@@ -228,7 +253,11 @@ class CompiledMapping:
             for part in rule.parts:
                 value = part.fn(raw)
                 if value is not None and value is not SKIP:
-                    _set(item, part.path, value)
+                    path = part.path
+                    if len(path) == 1:  # most item parts are one key deep: no call
+                        item[path[0]] = value
+                    else:
+                        _set(item, path, value)
                     has_source_value = has_source_value or part.from_source
             if has_source_value:
                 out.setdefault(rule.name, []).append(item)

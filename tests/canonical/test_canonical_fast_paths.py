@@ -600,3 +600,19 @@ def test_canonical_dump_hash_is_the_original_definition() -> None:
     assert content_hash == expected == party.content_hash() == content_hash_of(dump)
     assert dump == party.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
     assert dump["provenance"]["external_id"] == "42"
+
+
+# --- identifier schemes ---------------------------------------------------------------------------
+
+
+def test_known_schemes_skip_only_a_check_they_would_pass() -> None:
+    """``_check_scheme`` takes the well-known scheme names without its pattern: each of them
+    must be a name the pattern accepts, or the shortcut would let through what it refuses."""
+    from canonical.identifiers import _KNOWN_SCHEMES, _SCHEME, _check_scheme
+    from canonical.normalise.identifier import IdScheme
+
+    assert _KNOWN_SCHEMES == set(IdScheme)
+    for scheme in _KNOWN_SCHEMES:
+        assert _SCHEME.match(scheme) and _check_scheme(scheme) == scheme
+    with pytest.raises(ValueError, match="is not a scheme name"):
+        _check_scheme("it_cf")  # not known, and refused by the pattern as before
