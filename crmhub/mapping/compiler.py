@@ -253,11 +253,7 @@ class CompiledMapping:
             for part in rule.parts:
                 value = part.fn(raw)
                 if value is not None and value is not SKIP:
-                    path = part.path
-                    if len(path) == 1:  # most item parts are one key deep: no call
-                        item[path[0]] = value
-                    else:
-                        _set(item, path, value)
+                    _set(item, part.path, value)
                     has_source_value = has_source_value or part.from_source
             if has_source_value:
                 out.setdefault(rule.name, []).append(item)

@@ -355,8 +355,7 @@ def write_result(
     """Write a full run's pairs and blocking keys (apply its clusters with
     :func:`apply_result` once ``matcher`` is no longer held: it is most of the run's memory)."""
     clock = _Clock(report.seconds)
-    with fewer_collections():  # explanations: a dict and a tuple per part of every pair
-        _write_pairs(engine, matcher, _pair_rows(matcher, result), decisions, report)
+    _write_pairs(engine, matcher, _pair_rows(matcher, result), decisions, report)
     clock.lap("pairs")
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 from crmhub.errors import UsageError
 from crmhub.golden.decisions import DIFFERENT, SAME, latest_decisions
 from crmhub.match.clustering import StewardDecisions
+from crmhub.match.gc_pacing import fewer_collections
 from crmhub.match.model import FellegiSunterModel
 from crmhub.store.engine import write_transaction
 from crmhub.store.schema import (
@@ -222,7 +223,8 @@ def write_match_pairs(
     ``pairs``; the others are left alone.
     ``explain`` is called only for the pairs written, a chunk at a time."""
     wanted = {(p.a_id, p.b_id): p for p in pairs if decided.label(str(p.a_id), str(p.b_id)) is None}
-    with write_transaction(engine) as conn:
+    # explanations: a dict and a tuple per part of every pair written
+    with fewer_collections(), write_transaction(engine) as conn:
         existing = _stored_pairs(conn, scope)
         stale = [
             row.id
@@ -365,7 +367,7 @@ def sync_blocking_keys(
     ``family:value`` as the engine makes them). Diffed id range by id range, so an unchanged
     rerun only reads, and records left out (deleted at their source) lose their keys."""
     kept = inserted = deleted = 0
-    with write_transaction(engine) as conn:
+    with fewer_collections(), write_transaction(engine) as conn:  # a tuple per key
         low = 0  # ids <= low are done
         for batch in _id_chunks(keys, chunk):
             high = batch[-1][0]

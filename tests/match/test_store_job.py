@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import gc
 import re
+import weakref
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from crmhub.cli import main, match_cmd
 from crmhub.config.models import BlockingFamily, MatchingConfig
 from crmhub.config.project import load_project
 from crmhub.golden.decisions import DIFFERENT, SAME, write_decisions
+from crmhub.match import job
 from crmhub.match.blocking import KEY_FAMILIES
 from crmhub.match.explain import PairExplanation
 from crmhub.match.job import KEY_FAMILIES_OF, explain_records, run_match, settings_from_config
@@ -175,6 +178,35 @@ def test_full_refit_with_decisions_as_labels_keeps_them(synced, store, project):
     assert report.model_fitted
     golden = golden_by_key(store)
     assert golden["C003"] != golden["C004"] and golden["C001"] == golden["C002"]
+
+
+def test_a_full_run_frees_its_engine_before_applying_the_clusters(
+    synced,
+    store,
+    project,  # noqa: F811
+    monkeypatch,
+):
+    """The engine (the records' table and candidates) is most of a full run's memory: the
+    golden stage must not run while it is still held."""
+    engines: list[weakref.ref] = []
+    held_while_applying: list[bool] = []
+    real_loaded_engine, real_apply = job.loaded_engine, job._apply
+
+    def loaded_engine(*args, **kwargs):  # type: ignore[no-untyped-def]
+        matcher = real_loaded_engine(*args, **kwargs)
+        engines.append(weakref.ref(matcher))
+        return matcher
+
+    def apply(*args, **kwargs):  # type: ignore[no-untyped-def]
+        gc.collect()
+        held_while_applying.append(any(ref() is not None for ref in engines))
+        return real_apply(*args, **kwargs)
+
+    monkeypatch.setattr(job, "loaded_engine", loaded_engine)
+    monkeypatch.setattr(job, "_apply", apply)
+    report = run_match(load_project(project), store, full=True)
+    assert report.golden_created > 0 and engines
+    assert held_while_applying == [False]
 
 
 def test_the_model_fitted_last_is_the_one_reused(synced, store, project):  # noqa: F811
