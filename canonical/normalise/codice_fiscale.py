@@ -157,7 +157,9 @@ def _personal(raw: str, code: str) -> CodiceFiscaleResult:
     )
 
 
-@lru_cache(maxsize=16384)
+# Only unusual values come this way, nearly all different: a small cache (a large one fills
+# with values never asked for again and makes a long ingest's workers grow).
+@lru_cache(maxsize=1024)
 def _normalise_with_stdnum(raw: str) -> CodiceFiscaleResult:
     text = codicefiscale.compact(raw)
     if not text:

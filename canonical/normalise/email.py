@@ -57,7 +57,9 @@ def normalise_email(raw: str) -> EmailResult:
     return _normalise_with_email_validator(raw, text)
 
 
-@lru_cache(maxsize=16384)
+# Only unusual values come this way, nearly all different: a small cache (a large one fills
+# with values never asked for again and makes a long ingest's workers grow).
+@lru_cache(maxsize=1024)
 def _normalise_with_email_validator(raw: str, text: str) -> EmailResult:
     try:
         checked = validate_email(text, check_deliverability=False, allow_display_name=True)

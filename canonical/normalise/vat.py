@@ -65,7 +65,9 @@ def normalise_vat(raw: str, default_country: str = "IT") -> VatResult:
     return _normalise_with_stdnum(raw, text, default_country)
 
 
-@lru_cache(maxsize=16384)
+# Only unusual values come this way, nearly all different: a small cache (a large one fills
+# with values never asked for again and makes a long ingest's workers grow).
+@lru_cache(maxsize=1024)
 def _normalise_with_stdnum(raw: str, text: str, default_country: str) -> VatResult:
     if not text:
         return VatResult.fail(raw, "the VAT number is empty")

@@ -114,6 +114,16 @@ class StreamWriter:
         self._dialect = conn.dialect.name
         self._seen_ready = False
         self._has_open_quarantine = self._count_open_quarantine() > 0
+        # Built once: a statement built per batch leaves reference cycles holding its keys,
+        # which an ingest's rare full collections (see ``tune_gc``) would let pile up.
+        t = source_records.c
+        self._lookup_statement = sa.select(
+            t.source_key, t.id, t.raw_hash, t.content_hash, t.deleted, t.last_changed_run_id
+        ).where(
+            t.connection == connection,
+            t.stream == stream,
+            t.source_key.in_(sa.bindparam("keys", expanding=True)),
+        )
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -129,18 +139,12 @@ class StreamWriter:
 
     def lookup(self, keys: Sequence[str]) -> dict[str, Stored]:
         """What is stored for ``keys`` (absent keys are simply missing from the answer)."""
-        t = source_records.c
         found: dict[str, Stored] = {}
         for start in range(0, len(keys), _LOOKUP_CHUNK):
             chunk = keys[start : start + _LOOKUP_CHUNK]
-            rows = self.conn.execute(
-                sa.select(
-                    t.source_key, t.id, t.raw_hash, t.content_hash, t.deleted, t.last_changed_run_id
-                ).where(
-                    t.connection == self.connection, t.stream == self.stream, t.source_key.in_(chunk)
-                )
-            )
-            for key, rid, rhash, chash, deleted, changed_run in rows:
+            for key, rid, rhash, chash, deleted, changed_run in self.conn.execute(
+                self._lookup_statement, {"keys": chunk}
+            ):
                 found[key] = Stored(rid, rhash, chash, bool(deleted), changed_run)
         return found
 

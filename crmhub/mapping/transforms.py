@@ -132,7 +132,9 @@ def _datetime(options: Any) -> ValueFn:
     return _skip_none(lambda value: _parse_datetime(value, formats, tz_name))
 
 
-@lru_cache(maxsize=65_536)
+# The repeats are a row's timestamp feeding several rules, one after another: a small cache
+# catches them (timestamps of different rows rarely repeat, and a large cache only grows).
+@lru_cache(maxsize=1024)
 def _parse_datetime(value: str, formats: tuple[str, ...], tz_name: str) -> str | None:
     text = value.strip()
     if not text:

@@ -12,8 +12,8 @@ Per row, in this order:
   later one is set aside, so the stored record does not flip between two rows on every read.
 
 Key cells are trimmed (" C001 " and "C001" are the same customer); every other value is yielded
-exactly as written. The keys seen are held in a set: memory grows with the number of distinct
-keys (about 100 bytes each), never with the size of the rows.
+exactly as written. The keys seen are remembered by ``SeenKeys``: the recent ones in memory, the
+older ones on disk, so memory stays the same however long the file is.
 
 The common row (right width, key present and new) takes a short inlined path; everything else
 goes through ``RowRules``.
@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from connectors.builtin.file.decoding import BadByte, show_escaped_bytes, take_damage
+from connectors.builtin.file.seen_keys import SeenKeys
 from connectors.builtin.file.table import Table
 from connectors.sdk.records import Checkpoint, ReadItem, ReadProblem, SourceRecord
 from connectors.sdk.streams import join_key
@@ -60,7 +61,7 @@ def read_table(
     """Yield a ``SourceRecord`` or ``ReadProblem`` per data row of ``table``, and
     ``checkpoint()`` after every ``checkpoint_every`` of them; ``counts`` is kept up to date."""
     rules = RowRules(table, stream, skip_blank_rows)
-    width, seen, to_data = table.header.width, rules.seen, rules.to_data
+    width, first_time, to_data = table.header.width, rules.seen.first_time, rules.to_data
     key_indexes = table.header.key_indexes
     single_key = key_indexes[0] if len(key_indexes) == 1 else None
     reader, damage, prefix = table.reader, table.damage, rules.position_prefix
@@ -79,8 +80,7 @@ def read_table(
                         else:
                             parts = [row[i].strip() for i in key_indexes]
                             key = join_key(parts) if all(parts) else ""
-                        if key and key not in seen:
-                            seen.add(key)
+                        if key and first_time(key):
                             item = SourceRecord(
                                 stream, key, to_data(row), None, False, prefix + str(first)
                             )
@@ -103,6 +103,7 @@ def read_table(
                 yield problem
     finally:
         counts.records += fast_records
+        rules.seen.close()
 
 
 def data_builder(names: tuple[str, ...]) -> Callable[[list[str]], dict[str, str]]:
@@ -123,7 +124,7 @@ class RowRules:
         self.table = table
         self.stream = stream
         self.skip_blank_rows = skip_blank_rows
-        self.seen: set[str] = set()
+        self.seen = SeenKeys()
         self.names = table.header.names
         self.to_data = data_builder(self.names)
         self.key_names = [self.names[i] for i in table.header.key_indexes]
@@ -146,7 +147,7 @@ class RowRules:
             columns = ", ".join(repr(name) for name in empty)
             return self._problem(fitted, first, last, f"the key column {columns} is empty")
         key = join_key(key_cells)
-        if key in self.seen:
+        if not self.seen.first_time(key):
             return self._problem(
                 fitted,
                 first,
@@ -155,7 +156,6 @@ class RowRules:
                 f"same {', '.join(self.key_names)}; the first one is kept and this one set aside",
                 key=key,
             )
-        self.seen.add(key)
         return SourceRecord(
             self.stream, key, self.to_data(fitted), None, False, self.position_prefix + str(first)
         )
