@@ -20,6 +20,9 @@ a file of 100,000 rows and one of 10 million need the same memory.
 from __future__ import annotations
 
 import sqlite3
+import tempfile
+
+from connectors.sdk.errors import SourceUnavailable
 
 DEFAULT_RECENT_LIMIT = 65_536  # keys kept in memory; about 6 MB
 DEFAULT_FILTER_BITS = 1 << 24  # 2 MB: about 1 in 80 false hits at a million spilled keys
@@ -87,6 +90,18 @@ class SeenKeys:
 
     def _spill(self) -> None:
         """Move the recent keys to disk and into the filter; start a new, empty set."""
+        try:
+            self._write_recent_to_disk()
+        except sqlite3.Error as exc:  # a full or read-only temporary directory
+            raise SourceUnavailable(
+                f"cannot keep the keys read so far on disk ({len(self._recent):,} keys, in a "
+                f"temporary file under {tempfile.gettempdir()}): {exc}",
+                hint="point TMPDIR at a writable directory with free space and sync again: what "
+                "was stored before stays, and the rerun goes on from the last checkpoint",
+            ) from exc
+        self._recent = set()
+
+    def _write_recent_to_disk(self) -> None:
         if self._disk is None:
             self._disk = sqlite3.connect("")  # "": a private temporary database, on disk
             self._disk.execute("PRAGMA journal_mode = OFF")
@@ -105,4 +120,3 @@ class SeenKeys:
             bits[a >> 3] |= 1 << (a & 7)
             bits[b >> 3] |= 1 << (b & 7)
         self.spilled += len(keys)
-        self._recent = set()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import functools
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from connectors.builtin.file import rows
 from connectors.builtin.file.seen_keys import SeenKeys
+from connectors.sdk.errors import SourceUnavailable
 from tests.connectors.file.helpers import read_file, write
 
 
@@ -68,3 +70,19 @@ def test_a_file_repeating_a_key_long_after_it_was_spilled(
         ("C3", "long.csv line 42"),
         ("C40", "long.csv line 43"),
     ]
+
+
+def test_a_temporary_directory_that_refuses_the_file_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> sqlite3.Connection:
+        raise sqlite3.OperationalError("unable to open database file")
+
+    seen = SeenKeys(recent_limit=3)
+    seen.first_time("a")
+    seen.first_time("b")
+    monkeypatch.setattr(sqlite3, "connect", refuse)
+    with pytest.raises(SourceUnavailable, match="cannot keep the keys read so far on disk") as caught:
+        seen.first_time("c")
+    assert "unable to open database file" in str(caught.value)
+    assert "TMPDIR" in (caught.value.hint or "")
