@@ -64,6 +64,12 @@ class EchoFilter:
         self.id_fields = tuple(sorted({t.id_field for t in targets if t.id_field}))
         compared = set().union(*(t.read_fields | set(t.fields) for t in targets))
         self.compared = frozenset(compared - set(self.id_fields))
+        # Built once (see ``crmhub.sync.ledger._ENTRIES_BY_GOLDEN_ID`` for why).
+        self._stored_statement = sa.select(_S.source_key, _S.raw, _S.updated_at, _S.deleted).where(
+            _S.connection == connection,
+            _S.stream == stream,
+            _S.source_key.in_(sa.bindparam("keys", expanding=True)),
+        )
 
     @classmethod
     def for_stream(cls, project: Project, connection: str, stream: str) -> EchoFilter:
@@ -109,14 +115,9 @@ class EchoFilter:
     def _stored(self, conn: Connection, keys: list[str]) -> dict[str, _Stored]:
         found = {}
         for chunk in in_chunks(keys):
-            rows = conn.execute(
-                sa.select(_S.source_key, _S.raw, _S.updated_at, _S.deleted).where(
-                    _S.connection == self.connection,
-                    _S.stream == self.stream,
-                    _S.source_key.in_(chunk),
-                )
-            )
-            for key, raw, updated_at, deleted in rows:
+            for key, raw, updated_at, deleted in conn.execute(
+                self._stored_statement, {"keys": chunk}
+            ):
                 found[key] = _Stored({} if deleted else raw or {}, updated_at)
         return found
 

@@ -71,6 +71,19 @@ _COLUMNS = (
 )
 
 
+def _entries_by(column: sa.Column[str]) -> sa.Select[Any]:
+    return sa.select(_L.id, *_COLUMNS).where(
+        _L.target.in_(sa.bindparam("targets", expanding=True)),
+        column.in_(sa.bindparam("values", expanding=True)),
+    )
+
+
+# Built once: the ingest asks for every batch, and a statement built per call leaves reference
+# cycles holding its values, which an ingest's rare full collections let pile up.
+_ENTRIES_BY_GOLDEN_ID = _entries_by(_L.golden_id)
+_ENTRIES_BY_EXTERNAL_ID = _entries_by(_L.external_id)
+
+
 def entries_for(
     conn: Connection,
     targets: Collection[str],
@@ -81,12 +94,13 @@ def entries_for(
     """The entries of ``targets`` written under ``golden_ids`` or to ``external_ids``, oldest
     first (each entry once)."""
     found: dict[int, LedgerEntry] = {}
-    for column, values in ((_L.golden_id, golden_ids), (_L.external_id, external_ids)):
+    wanted = sorted(targets)
+    for statement, values in (
+        (_ENTRIES_BY_GOLDEN_ID, golden_ids),
+        (_ENTRIES_BY_EXTERNAL_ID, external_ids),
+    ):
         for chunk in in_chunks(values):
-            rows = conn.execute(
-                sa.select(_L.id, *_COLUMNS).where(_L.target.in_(sorted(targets)), column.in_(chunk))
-            )
-            for entry_id, *row in rows:
+            for entry_id, *row in conn.execute(statement, {"targets": wanted, "values": chunk}):
                 found[entry_id] = LedgerEntry(*row)
     return [found[i] for i in sorted(found)]
 
