@@ -114,15 +114,34 @@ class StreamWriter:
         self._dialect = conn.dialect.name
         self._seen_ready = False
         self._has_open_quarantine = self._count_open_quarantine() > 0
-        # Built once: a statement built per batch leaves reference cycles holding its keys,
-        # which an ingest's rare full collections (see ``tune_gc``) would let pile up.
-        t = source_records.c
+        self._build_statements()
+
+    def _build_statements(self) -> None:
+        """The statements run per batch, built once: a statement built per batch leaves
+        reference cycles holding its keys, which an ingest's rare full collections (see
+        ``tune_gc``) would let pile up."""
+        t, q = source_records.c, quarantine.c
         self._lookup_statement = sa.select(
             t.source_key, t.id, t.raw_hash, t.content_hash, t.deleted, t.last_changed_run_id
         ).where(
-            t.connection == connection,
-            t.stream == stream,
+            t.connection == self.connection,
+            t.stream == self.stream,
             t.source_key.in_(sa.bindparam("keys", expanding=True)),
+        )
+        by_ids = sa.update(source_records).where(t.id.in_(sa.bindparam("ids", expanding=True)))
+        self._mark_deleted_quietly = by_ids.values(deleted=True, updated_at=sa.bindparam("now"))
+        self._mark_deleted_as_change = self._mark_deleted_quietly.values(
+            last_changed_run_id=self.run_id
+        )
+        self._resolve_open_quarantine = (
+            sa.update(quarantine)
+            .where(
+                q.connection == self.connection,
+                q.stream == self.stream,
+                q.resolved_at.is_(None),
+                q.source_key.in_(sa.bindparam("keys", expanding=True)),
+            )
+            .values(resolved_at=sa.bindparam("now"), resolved_run_id=self.run_id)
         )
 
     # -- reading ---------------------------------------------------------------------------
@@ -261,16 +280,9 @@ class StreamWriter:
         )
 
     def _mark_deleted(self, ids: list[int], now: datetime, *, as_change: bool = True) -> None:
-        if not ids:
-            return
-        t = source_records.c
-        values: dict[str, Any] = {"deleted": True, "updated_at": now}
-        if as_change:
-            values["last_changed_run_id"] = self.run_id
+        statement = self._mark_deleted_as_change if as_change else self._mark_deleted_quietly
         for start in range(0, len(ids), _LOOKUP_CHUNK):
-            self.conn.execute(
-                sa.update(source_records).where(t.id.in_(ids[start : start + _LOOKUP_CHUNK])).values(**values)
-            )
+            self.conn.execute(statement, {"ids": ids[start : start + _LOOKUP_CHUNK], "now": now})
 
     def _quarantine(self, rejected: list[Rejected], now: datetime) -> None:
         if not rejected:
@@ -292,15 +304,9 @@ class StreamWriter:
         self._has_open_quarantine = True
 
     def _resolve_quarantine(self, keys: list[str], now: datetime) -> None:
-        q = quarantine.c
         for start in range(0, len(keys), _LOOKUP_CHUNK):
             self.conn.execute(
-                sa.update(quarantine)
-                .where(
-                    q.connection == self.connection, q.stream == self.stream,
-                    q.resolved_at.is_(None), q.source_key.in_(keys[start : start + _LOOKUP_CHUNK]),
-                )
-                .values(resolved_at=now, resolved_run_id=self.run_id)
+                self._resolve_open_quarantine, {"keys": keys[start : start + _LOOKUP_CHUNK], "now": now}
             )
 
     def _count_open_quarantine(self) -> int:
