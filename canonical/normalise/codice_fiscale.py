@@ -23,7 +23,7 @@ from stdnum.it import codicefiscale
 from canonical.normalise.checksum_errors import explain
 from canonical.normalise.gender import Gender
 from canonical.normalise.partita_iva import is_ascii_digits, is_valid_partita_iva
-from canonical.normalise.result import Normalised
+from canonical.normalise.result import SLOW_PATH_CACHE_SIZE, Normalised
 
 # The value of a date digit: omocodia writes the digits 0-9 as L M N P Q R S T U V too.
 _DATE_DIGIT = {
@@ -157,9 +157,7 @@ def _personal(raw: str, code: str) -> CodiceFiscaleResult:
     )
 
 
-# Only unusual values come this way, nearly all different: a small cache (a large one fills
-# with values never asked for again and makes a long ingest's workers grow).
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=SLOW_PATH_CACHE_SIZE)
 def _normalise_with_stdnum(raw: str) -> CodiceFiscaleResult:
     text = codicefiscale.compact(raw)
     if not text:

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
-from canonical.normalise.result import Normalised
+from canonical.normalise.result import SLOW_PATH_CACHE_SIZE, Normalised
 
 # Providers that ignore dots and "+tags" in the local part, and the domain they alias to.
 _DOT_AND_TAG_BLIND_DOMAINS: dict[str, str] = {
@@ -57,9 +57,7 @@ def normalise_email(raw: str) -> EmailResult:
     return _normalise_with_email_validator(raw, text)
 
 
-# Only unusual values come this way, nearly all different: a small cache (a large one fills
-# with values never asked for again and makes a long ingest's workers grow).
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=SLOW_PATH_CACHE_SIZE)
 def _normalise_with_email_validator(raw: str, text: str) -> EmailResult:
     try:
         checked = validate_email(text, check_deliverability=False, allow_display_name=True)

@@ -20,7 +20,7 @@ from stdnum.exceptions import ValidationError
 
 from canonical.normalise.checksum_errors import explain
 from canonical.normalise.partita_iva import is_ascii_digits, is_valid_partita_iva
-from canonical.normalise.result import Normalised
+from canonical.normalise.result import SLOW_PATH_CACHE_SIZE, Normalised
 
 # VAT prefix -> ISO 3166-1 alpha-2 country, for the prefixes that differ.
 _PREFIX_COUNTRY: dict[str, str] = {"EL": "GR", "XI": "GB"}
@@ -65,9 +65,7 @@ def normalise_vat(raw: str, default_country: str = "IT") -> VatResult:
     return _normalise_with_stdnum(raw, text, default_country)
 
 
-# Only unusual values come this way, nearly all different: a small cache (a large one fills
-# with values never asked for again and makes a long ingest's workers grow).
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=SLOW_PATH_CACHE_SIZE)
 def _normalise_with_stdnum(raw: str, text: str, default_country: str) -> VatResult:
     if not text:
         return VatResult.fail(raw, "the VAT number is empty")

@@ -51,6 +51,11 @@ def tune_gc() -> None:
     walks them all; records themselves hold no reference cycles and are freed as soon as they
     are written. So: freeze what exists (the imported modules and caches so far) and make the
     oldest generation's collections rare. Memory stays bounded by the batch size either way.
+
+    The price: a reference cycle made per batch is freed only at the end of the read. So code
+    that runs once per batch builds its SQL statements once (with expanding bind parameters)
+    rather than per call: a statement's bind parameters form cycles that hold their values
+    (see ``StreamWriter._build_statements``, ``crmhub.sync.ledger``, ``crmhub.sync.echo``).
     """
     import gc
 

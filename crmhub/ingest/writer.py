@@ -117,9 +117,7 @@ class StreamWriter:
         self._build_statements()
 
     def _build_statements(self) -> None:
-        """The statements run per batch, built once: a statement built per batch leaves
-        reference cycles holding its keys, which an ingest's rare full collections (see
-        ``tune_gc``) would let pile up."""
+        """The statements run per batch, built once (why: ``crmhub.ingest.mapper.tune_gc``)."""
         t, q = source_records.c, quarantine.c
         self._lookup_statement = sa.select(
             t.source_key, t.id, t.raw_hash, t.content_hash, t.deleted, t.last_changed_run_id

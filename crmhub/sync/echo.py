@@ -64,7 +64,7 @@ class EchoFilter:
         self.id_fields = tuple(sorted({t.id_field for t in targets if t.id_field}))
         compared = set().union(*(t.read_fields | set(t.fields) for t in targets))
         self.compared = frozenset(compared - set(self.id_fields))
-        # Built once (see ``crmhub.sync.ledger._ENTRIES_BY_GOLDEN_ID`` for why).
+        # Built once: it runs per batch of an ingest (why: ``crmhub.ingest.mapper.tune_gc``).
         self._stored_statement = sa.select(_S.source_key, _S.raw, _S.updated_at, _S.deleted).where(
             _S.connection == connection,
             _S.stream == stream,

@@ -78,8 +78,7 @@ def _entries_by(column: sa.Column[str]) -> sa.Select[Any]:
     )
 
 
-# Built once: the ingest asks for every batch, and a statement built per call leaves reference
-# cycles holding its values, which an ingest's rare full collections let pile up.
+# Built once: the ingest asks for every batch (why that matters: crmhub.ingest.mapper.tune_gc).
 _ENTRIES_BY_GOLDEN_ID = _entries_by(_L.golden_id)
 _ENTRIES_BY_EXTERNAL_ID = _entries_by(_L.external_id)
 

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from crmhub.ingest.writer import MassDeletionRefused
 from crmhub.store.schema import source_records
+from tests.cyclic_garbage import cyclic_garbage_of
 from tests.ingest.conftest import open_quarantine, saved_state, stored, sync, write_mapping
 from tests.ingest.memory_system import MemoryConfig, MemorySystem, SimulatedCrash
 
@@ -259,8 +260,6 @@ def test_batches_leave_no_reference_cycles_behind(store_factory, mapping):
     such cycles, each holding the batch's keys: 100 MB of a 1M-row first load. The second
     sync here runs every per-batch statement: look-ups, updates, resolving quarantine
     entries (one is open) and tombstones."""
-    import gc
-
     def garbage_after(batches: int) -> int:
         engine = store_factory.new_engine()
         system = seeded(batches * 10)
@@ -270,14 +269,12 @@ def test_batches_leave_no_reference_cycles_behind(store_factory, mapping):
             system.put(f"K{i:03}", EMAIL=f"changed{i}@example.com")
         for i in range(5, batches * 10, 10):
             system.delete(f"K{i:03}")
-        gc.collect()
-        gc.disable()
-        try:
+
+        def second_sync() -> None:
             counts = sync(engine, system, mapping, batch_size=10)
             assert counts.deleted == batches and counts.changed > 0
-            return gc.collect()
-        finally:
-            gc.enable()
+
+        return cyclic_garbage_of(second_sync)
 
     few, many = garbage_after(2), garbage_after(12)
     assert many - few < 10, f"{few} objects in cycles after 2 batches, {many} after 12"

@@ -50,9 +50,7 @@ class SeenKeys:
     def first_time(self, key: str) -> bool:
         """True if ``key`` was not seen before; it is seen from now on."""
         recent = self._recent
-        if key in recent:
-            return False
-        if self._filter is not None and self._maybe_spilled(key) and self._on_disk(key):
+        if key in recent or self._spilled_before(key):
             return False
         recent.add(key)
         if len(recent) >= self.recent_limit:
@@ -60,11 +58,7 @@ class SeenKeys:
         return True
 
     def __contains__(self, key: object) -> bool:
-        if not isinstance(key, str):
-            return False
-        if key in self._recent:
-            return True
-        return self._filter is not None and self._maybe_spilled(key) and self._on_disk(key)
+        return isinstance(key, str) and (key in self._recent or self._spilled_before(key))
 
     def close(self) -> None:
         """Drop the keys on disk (the file is deleted); the object can still be used."""
@@ -74,6 +68,10 @@ class SeenKeys:
         self._filter = None
         self._recent = set()
         self.spilled = 0
+
+    def _spilled_before(self, key: str) -> bool:
+        """Whether ``key`` went to disk in an earlier spill (the filter first, then the disk)."""
+        return self._filter is not None and self._maybe_spilled(key) and self._on_disk(key)
 
     def _maybe_spilled(self, key: str) -> bool:
         """Whether both of ``key``'s bits are set (this runs for every new key: written out)."""
