@@ -124,7 +124,7 @@ class RowRules:
         self.table = table
         self.stream = stream
         self.skip_blank_rows = skip_blank_rows
-        self.seen = SeenKeys()
+        self.seen = SeenKeys(of=f"stream {stream!r} ({table.place.where})")
         self.names = table.header.names
         self.to_data = data_builder(self.names)
         self.key_names = [self.names[i] for i in table.header.key_indexes]

@@ -34,11 +34,17 @@ class SeenKeys:
     """Remembers keys; ``first_time(key)`` says whether a key is new (and remembers it)."""
 
     def __init__(
-        self, recent_limit: int = DEFAULT_RECENT_LIMIT, filter_bits: int = DEFAULT_FILTER_BITS
+        self,
+        recent_limit: int = DEFAULT_RECENT_LIMIT,
+        filter_bits: int = DEFAULT_FILTER_BITS,
+        *,
+        of: str = "this read",
     ) -> None:
+        """``of`` names whose keys these are, for messages ("stream 'customers' (clienti.csv)")."""
         if recent_limit < 1 or filter_bits < 8 or filter_bits & (filter_bits - 1):
             raise ValueError("recent_limit must be >= 1 and filter_bits a power of two >= 8")
         self.recent_limit = recent_limit
+        self.of = of
         self._recent: set[str] = set()
         self._filter_bits = filter_bits
         self._mask = filter_bits - 1
@@ -56,6 +62,11 @@ class SeenKeys:
         if len(recent) >= self.recent_limit:
             self._spill()
         return True
+
+    @property
+    def in_memory(self) -> int:
+        """How many keys are held in memory now (never more than ``recent_limit``)."""
+        return len(self._recent)
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and (key in self._recent or self._spilled_before(key))
@@ -92,8 +103,8 @@ class SeenKeys:
             self._write_recent_to_disk()
         except sqlite3.Error as exc:  # a full or read-only temporary directory
             raise SourceUnavailable(
-                f"cannot keep the keys read so far on disk ({len(self._recent):,} keys, in a "
-                f"temporary file under {tempfile.gettempdir()}): {exc}",
+                f"{self.of}: cannot keep the keys read so far on disk ({len(self._recent):,} keys, "
+                f"in a temporary file under {tempfile.gettempdir()}): {exc}",
                 hint="point TMPDIR at a writable directory with free space and sync again: what "
                 "was stored before stays, and the rerun goes on from the last checkpoint",
             ) from exc

@@ -27,7 +27,7 @@ def test_keys_spilled_to_disk_are_still_known_and_memory_holds_at_most_the_limit
     keys = [f"K{i:06d}" for i in range(1_050)]
     assert all(seen.first_time(k) for k in keys)
     assert seen.spilled == 1_000  # ten spills of 100
-    assert len(seen._recent) == 50  # never more than the limit in memory
+    assert seen.in_memory == 50  # never more than the limit in memory
     assert not any(seen.first_time(k) for k in keys)  # every one known, spilled or recent
     assert seen.first_time("K999999") is True
 
@@ -72,17 +72,22 @@ def test_a_file_repeating_a_key_long_after_it_was_spilled(
     ]
 
 
-def test_a_temporary_directory_that_refuses_the_file_is_a_clear_error(
-    monkeypatch: pytest.MonkeyPatch,
+def test_a_temporary_directory_that_refuses_the_file_is_a_clear_error_naming_the_stream(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refuse(*args: object, **kwargs: object) -> sqlite3.Connection:
-        raise sqlite3.OperationalError("unable to open database file")
+    real_connect = sqlite3.connect
 
-    seen = SeenKeys(recent_limit=3)
-    seen.first_time("a")
-    seen.first_time("b")
-    monkeypatch.setattr(sqlite3, "connect", refuse)
+    def refuse_temporary(database: str, *args: object, **kwargs: object) -> sqlite3.Connection:
+        if database == "":  # SeenKeys' private temporary database
+            raise sqlite3.OperationalError("unable to open database file")
+        return real_connect(database, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(rows, "SeenKeys", functools.partial(SeenKeys, recent_limit=3))
+    monkeypatch.setattr(sqlite3, "connect", refuse_temporary)
+    write(tmp_path, "clienti.csv", "CODICE;NOME\r\n" + "".join(f"C{i};N{i}\r\n" for i in range(5)))
     with pytest.raises(SourceUnavailable, match="cannot keep the keys read so far on disk") as caught:
-        seen.first_time("c")
-    assert "unable to open database file" in str(caught.value)
+        read_file(tmp_path, "clienti.csv")
+    message = str(caught.value)
+    assert message.startswith("stream 'customers' (clienti.csv): ")
+    assert "unable to open database file" in message
     assert "TMPDIR" in (caught.value.hint or "")
