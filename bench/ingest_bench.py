@@ -85,8 +85,9 @@ def _line(tool: str, case: str, rows: int, m: Measurement, cpu: float) -> str:
             f"CPU {cpu:.1f} s ({cpu / rows * 1e6:,.0f} µs/row), {m.peak_rss_mb:.0f} MB")
 
 
-def bench_crmhub(rows: int, export: Path, workers: int) -> list[Row]:
-    project = OUT / f"crmhub_{rows}"
+def crmhub_project(project: Path, export: Path) -> Path:
+    """A fresh crmhub project at ``project`` whose one stream reads ``export`` with the
+    benchmark's mapping, its store migrated."""
     shutil.rmtree(project, ignore_errors=True)
     subprocess.run(crmhub("init", str(project)), check=True, capture_output=True)
     shutil.copy(MAPPING, project / "mappings" / "legacy_crm_customers.yaml")
@@ -94,6 +95,11 @@ def bench_crmhub(rows: int, export: Path, workers: int) -> list[Row]:
     config = (project / "crmhub.yaml").read_text().replace("path: data/customers.csv", f"path: {export.resolve()}")
     (project / "crmhub.yaml").write_text(config)
     subprocess.run(crmhub("--project", str(project), "db", "upgrade"), check=True, capture_output=True)
+    return project
+
+
+def bench_crmhub(rows: int, export: Path, workers: int) -> list[Row]:
+    project = crmhub_project(OUT / f"crmhub_{rows}", export)
     sync = crmhub("--project", str(project), "sync", "--all", "--workers", str(workers))
     env = {**os.environ, "COLUMNS": "200"}
     result = []
