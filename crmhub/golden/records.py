@@ -6,7 +6,7 @@ that redirects to another; a redirected record keeps the data it had when it was
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -31,6 +31,7 @@ class GoldenRow:
     redirect_to: str | None
     retired_at: datetime | None
     created_at: datetime
+    inputs_hash: str | None = None  # what ``data`` was computed from (crmhub.golden.inputs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +86,7 @@ def load_golden_rows(
                 _G.redirect_to,
                 _G.retired_at,
                 _G.created_at,
+                _G.inputs_hash,
             )
             .where(_G.id.in_(chunk))
             .order_by(_G.id)
@@ -94,6 +96,43 @@ def load_golden_rows(
         for row in conn.execute(query):
             found[row.id] = GoldenRow(*row)
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class GoldenStamp:
+    """What a refresh checks before it loads a golden record's content."""
+
+    inputs_hash: str | None
+    redirect_to: str | None
+
+
+def lock_golden_stamps(conn: Connection, ids: Iterable[str]) -> dict[str, GoldenStamp]:
+    """The inputs hash and redirect of the golden records with ``ids``, their rows locked on
+    PostgreSQL (in id order, as :func:`load_golden_rows` locks them); absent ids are missing."""
+    found: dict[str, GoldenStamp] = {}
+    for chunk in chunked(sorted(set(ids))):
+        query = (
+            sa.select(_G.id, _G.inputs_hash, _G.redirect_to)
+            .where(_G.id.in_(chunk))
+            .order_by(_G.id)
+            .with_for_update()
+        )
+        found.update(
+            (gid, GoldenStamp(stamp, redirect)) for gid, stamp, redirect in conn.execute(query)
+        )
+    return found
+
+
+def write_inputs_hashes(conn: Connection, hashes: Mapping[str, str]) -> None:
+    """Store the inputs hash of golden records whose content was checked and found unchanged
+    (their version and ``updated_at`` stay: nothing a reader sees changed)."""
+    if hashes:
+        conn.execute(
+            sa.update(golden_records)
+            .where(_G.id == sa.bindparam("b_id"))
+            .values(inputs_hash=sa.bindparam("b_inputs")),
+            [{"b_id": gid, "b_inputs": digest} for gid, digest in hashes.items()],
+        )
 
 
 def lock_golden_rows(conn: Connection, ids: Iterable[str]) -> dict[str, datetime]:
@@ -176,6 +215,7 @@ def insert_rows(conn: Connection, rows: Collection[GoldenRow], now: datetime) ->
                     "retired_at": r.retired_at,
                     "created_at": r.created_at,
                     "updated_at": now,
+                    "inputs_hash": r.inputs_hash,
                 }
                 for r in rows
             ],
@@ -234,6 +274,7 @@ def write_contents(conn: Connection, rows: Collection[GoldenRow], now: datetime)
                 version=sa.bindparam("b_version"),
                 redirect_to=sa.bindparam("b_redirect"),
                 retired_at=sa.bindparam("b_retired"),
+                inputs_hash=sa.bindparam("b_inputs"),
                 updated_at=now,
             ),
             [
@@ -245,6 +286,7 @@ def write_contents(conn: Connection, rows: Collection[GoldenRow], now: datetime)
                     "b_version": r.version,
                     "b_redirect": r.redirect_to,
                     "b_retired": r.retired_at,
+                    "b_inputs": r.inputs_hash,
                 }
                 for r in rows
             ],
@@ -261,7 +303,10 @@ def set_redirects(
         conn.execute(
             sa.update(golden_records)
             .where(_G.id == sa.bindparam("b_id"))
-            .values(redirect_to=sa.bindparam("b_to"), version=version, updated_at=now),
+            # a record's inputs hash holds only while nothing but a refresh changes the row
+            .values(
+                redirect_to=sa.bindparam("b_to"), version=version, inputs_hash=None, updated_at=now
+            ),
             [{"b_id": gid, "b_to": target} for gid, target in redirects.items()],
         )
 

@@ -24,17 +24,20 @@ from crmhub.golden.events import (
     changed_lineage,
     content_changes,
 )
-from crmhub.golden.overrides import effective_overrides
+from crmhub.golden.inputs import inputs_hash, policy_part
+from crmhub.golden.overrides import Override, effective_overrides
 from crmhub.golden.policy import SurvivorshipPolicy
 from crmhub.golden.records import (
     GoldenRow,
     insert_rows,
     load_golden_rows,
     load_member_ids,
+    lock_golden_stamps,
     placeholder,
     write_contents,
+    write_inputs_hashes,
 )
-from crmhub.golden.sources import load_sources
+from crmhub.golden.sources import load_source_stamps, load_sources
 from crmhub.golden.survivorship import NO_OVERRIDES, GoldenContent, survive
 
 
@@ -54,6 +57,9 @@ def refresh(
     A record left without a live source is retired (its last data kept); one that has a
     live source again is restored.
 
+    A record whose inputs (``crmhub.golden.inputs``) are those its content was computed from,
+    and that has no note, is skipped without reading its sources' content.
+
     A caller that computes the new membership itself may refresh before writing it: it then
     gives ``members`` (golden id -> source record ids, for every id of ``golden_ids``) and
     the ``created`` ids, records not in the store yet, which are inserted with their content
@@ -61,28 +67,60 @@ def refresh(
     """
     notes = notes or {}
     new = set(created)
-    rows = load_golden_rows(conn, [gid for gid in golden_ids if gid not in new], for_update=True)
-    rows.update((gid, placeholder(gid, now)) for gid in new)  # no concurrent writer in between
-    if members is None:
-        members = load_member_ids(conn, golden_ids)
-    sources = load_sources(conn, (sid for ids in members.values() for sid in ids))
-    overrides = effective_overrides(conn, golden_ids)
-    written: list[GoldenRow] = []
-    drafts: dict[str, EventDraft] = {}
-    for gid in sorted(golden_ids):
-        row = rows[gid]
-        assert row.redirect_to is None, (
+    stamps = lock_golden_stamps(conn, [gid for gid in golden_ids if gid not in new])
+    for gid, stamp in stamps.items():
+        assert stamp.redirect_to is None, (
             f"golden record {gid} redirects; it has no content to refresh"
         )
+    if members is None:
+        members = load_member_ids(conn, golden_ids)
+    overrides = effective_overrides(conn, golden_ids)
+    wanted = _inputs_hashes(conn, members, overrides, policy)
+    todo = sorted(
+        gid
+        for gid in set(golden_ids)
+        if gid in new or gid in notes or gid not in stamps or stamps[gid].inputs_hash != wanted[gid]
+    )
+    rows = load_golden_rows(conn, [gid for gid in todo if gid not in new])  # locked above
+    rows.update((gid, placeholder(gid, now)) for gid in new)  # no concurrent writer in between
+    sources = load_sources(conn, (sid for gid in todo for sid in members[gid]))
+    written: list[GoldenRow] = []
+    drafts: dict[str, EventDraft] = {}
+    checked: dict[str, str] = {}  # unchanged content, inputs hash not stored yet
+    for gid in todo:
+        row = rows[gid]
         linked = [sources[sid] for sid in members[gid] if sid in sources]
         content = survive(linked, policy, overrides.get(gid, NO_OVERRIDES))
         draft = _update_row(row, content, notes.get(gid), now)
         if draft is not None:
+            row.inputs_hash = wanted[gid]
             written.append(row)
             drafts[gid] = draft
+        elif row.inputs_hash != wanted[gid]:
+            checked[gid] = wanted[gid]
     insert_rows(conn, [row for row in written if row.id in new], now)
     write_contents(conn, [row for row in written if row.id not in new], now)
+    write_inputs_hashes(conn, checked)
     return drafts
+
+
+def _inputs_hashes(
+    conn: Connection,
+    members: Mapping[str, Collection[int]],
+    overrides: Mapping[str, Mapping[str, Override]],
+    policy: SurvivorshipPolicy,
+) -> dict[str, str]:
+    """golden id -> the inputs hash of its members, overrides and ``policy`` now."""
+    stamps = load_source_stamps(conn, (sid for ids in members.values() for sid in ids))
+    policy_bytes = policy_part(policy)
+    return {
+        gid: inputs_hash(
+            policy_bytes,
+            (stamps[sid] for sid in ids if sid in stamps),
+            overrides.get(gid, NO_OVERRIDES),
+        )
+        for gid, ids in members.items()
+    }
 
 
 def _update_row(

@@ -97,3 +97,40 @@ def load_refs(conn: Connection, ids: Iterable[int]) -> dict[int, SourceRef]:
         for rid, connection, stream, key in rows:
             found[rid] = SourceRef(rid, connection, stream, key)
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class SourceStamp:
+    """What identifies a source record's state without its content: enough to tell that a
+    golden record's inputs did not change (``crmhub.golden.inputs``)."""
+
+    id: int
+    connection: str
+    stream: str
+    key: str
+    deleted: bool
+    content_hash: str | None
+    updated_at: datetime | None
+
+
+def load_source_stamps(conn: Connection, ids: Iterable[int]) -> dict[int, SourceStamp]:
+    """The stamps of the source records with ``ids`` (ids the store does not hold are absent)."""
+    t = source_records.c
+    columns = (
+        t.id,
+        t.connection,
+        t.stream,
+        t.source_key,
+        t.deleted,
+        t.content_hash,
+        t.source_updated_at,
+    )
+    found: dict[int, SourceStamp] = {}
+    for chunk in chunked(sorted(set(ids))):
+        for rid, connection, stream, key, deleted, content_hash, updated_at in conn.execute(
+            sa.select(*columns).where(t.id.in_(chunk))
+        ):
+            found[rid] = SourceStamp(
+                rid, connection, stream, key, bool(deleted), content_hash, updated_at
+            )
+    return found

@@ -168,6 +168,8 @@ golden_records = sa.Table(
     ),
     # Set when no live source record is left (revision 0002); the data stays as it last was.
     sa.Column("retired_at", UtcDateTime(), nullable=True),
+    # What the content was computed from (revision 0006; crmhub.golden.inputs); NULL: unknown.
+    sa.Column("inputs_hash", sa.String(HASH_LENGTH), nullable=True),
     _created_at(),
     _updated_at(),
     sa.Index(None, "redirect_to"),

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from canonical.party import Party
+from crmhub.golden import apply_clusters, golden_id_of_source
 from crmhub.golden.sources import SourceView
 from crmhub.store.schema import golden_records, source_records, xref
 
@@ -233,3 +234,26 @@ def event_rows(engine: Engine) -> list[tuple[Any, ...]]:
                 sa.select(e.id, e.kind, e.subject_id, e.actor, e.data).order_by(e.id)
             )
         ]
+
+
+@pytest.fixture
+def records(store_engine: Engine, sources: SourceStore) -> tuple[dict[str, int], dict[str, str]]:
+    """Source ids and golden ids: Mario in ERP+Salesforce (one golden record), Mario in the shop, Giulia in the shop."""
+    ids = {
+        "erp": sources.add("erp", "C001", MARIO_ERP, "2024-03-01"),
+        "crm": sources.add("salesforce", "0035g00000A1", MARIO_SALESFORCE, "2024-06-10"),
+        "shop": sources.add("shop", "7001", MARIO_SHOP, "2024-09-01"),
+        "giulia": sources.add("shop", "7002", GIULIA_SHOP, "2024-09-02"),
+    }
+    apply_clusters(
+        store_engine, [{ids["erp"], ids["crm"]}, {ids["shop"]}, {ids["giulia"]}], actor="matcher"
+    )
+    golden = {
+        name: golden_id_of_source(store_engine, *where)
+        for name, where in {
+            "mario": ("erp", "customers", "C001"),
+            "shop_mario": ("shop", "customers", "7001"),
+            "giulia": ("shop", "customers", "7002"),
+        }.items()
+    }
+    return ids, golden

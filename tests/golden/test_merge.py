@@ -18,30 +18,7 @@ from crmhub.golden import (
 )
 from crmhub.golden.decisions import latest_decisions
 
-from .conftest import GIULIA_SHOP, MARIO_ERP, MARIO_SALESFORCE, MARIO_SHOP, event_rows, golden_state
-
-
-@pytest.fixture
-def records(store_engine, sources):
-    """Mario in ERP+Salesforce (one golden record), Mario in the shop, Giulia in the shop."""
-    ids = {
-        "erp": sources.add("erp", "C001", MARIO_ERP, "2024-03-01"),
-        "crm": sources.add("salesforce", "0035g00000A1", MARIO_SALESFORCE, "2024-06-10"),
-        "shop": sources.add("shop", "7001", MARIO_SHOP, "2024-09-01"),
-        "giulia": sources.add("shop", "7002", GIULIA_SHOP, "2024-09-02"),
-    }
-    apply_clusters(
-        store_engine, [{ids["erp"], ids["crm"]}, {ids["shop"]}, {ids["giulia"]}], actor="matcher"
-    )
-    golden = {
-        name: golden_id_of_source(store_engine, *where)
-        for name, where in {
-            "mario": ("erp", "customers", "C001"),
-            "shop_mario": ("shop", "customers", "7001"),
-            "giulia": ("shop", "customers", "7002"),
-        }.items()
-    }
-    return ids, golden
+from .conftest import event_rows, golden_state
 
 
 def test_merge_keeps_the_id_with_more_sources_and_the_other_redirects(store_engine, records):
