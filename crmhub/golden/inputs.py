@@ -27,7 +27,7 @@ import orjson
 
 from crmhub.golden.overrides import Override
 from crmhub.golden.policy import SurvivorshipPolicy
-from crmhub.golden.sources import SourceStamp
+from crmhub.golden.sources import SourceStamp, SourceView
 
 #: Bump when survivorship gives another result for the same inputs (a rule, a field's kind,
 #: the display name's derivation, ...): every golden record is then recomputed once.
@@ -61,9 +61,12 @@ def policy_part(policy: SurvivorshipPolicy) -> bytes:
 
 
 def inputs_hash(
-    policy_bytes: bytes, sources: Iterable[SourceStamp], overrides: Mapping[str, Override]
+    policy_bytes: bytes,
+    sources: Iterable[SourceStamp | SourceView],
+    overrides: Mapping[str, Override],
 ) -> str:
-    """The inputs hash of one golden record (``policy_bytes`` from :func:`policy_part`)."""
+    """The inputs hash of one golden record (``policy_bytes`` from :func:`policy_part`), from
+    the stamps of its source records or from the records themselves: the same hash."""
     stamped = sorted(
         (s.id, s.connection, s.stream, s.key, s.deleted, s.content_hash, s.updated_at)
         for s in sources

@@ -29,6 +29,7 @@ from crmhub.golden.overrides import Override, effective_overrides
 from crmhub.golden.policy import SurvivorshipPolicy
 from crmhub.golden.records import (
     GoldenRow,
+    GoldenStamp,
     insert_rows,
     load_golden_rows,
     load_member_ids,
@@ -75,51 +76,59 @@ def refresh(
     if members is None:
         members = load_member_ids(conn, golden_ids)
     overrides = effective_overrides(conn, golden_ids)
-    wanted = _inputs_hashes(conn, members, overrides, policy)
-    todo = sorted(
+    policy_bytes = policy_part(policy)
+    # recomputed whatever their inputs: new, noted, or with no hash stored (yet)
+    forced = {
         gid
-        for gid in set(golden_ids)
-        if gid in new or gid in notes or gid not in stamps or stamps[gid].inputs_hash != wanted[gid]
-    )
+        for gid in golden_ids
+        if gid in new or gid in notes or gid not in stamps or stamps[gid].inputs_hash is None
+    }
+    checked = _unchanged(conn, stamps, members, overrides, policy_bytes, set(golden_ids) - forced)
+    todo = sorted(set(golden_ids) - checked)
     rows = load_golden_rows(conn, [gid for gid in todo if gid not in new])  # locked above
     rows.update((gid, placeholder(gid, now)) for gid in new)  # no concurrent writer in between
     sources = load_sources(conn, (sid for gid in todo for sid in members[gid]))
     written: list[GoldenRow] = []
     drafts: dict[str, EventDraft] = {}
-    checked: dict[str, str] = {}  # unchanged content, inputs hash not stored yet
+    hash_only: dict[str, str] = {}  # the content came out the same: store the new hash only
     for gid in todo:
         row = rows[gid]
         linked = [sources[sid] for sid in members[gid] if sid in sources]
-        content = survive(linked, policy, overrides.get(gid, NO_OVERRIDES))
-        draft = _update_row(row, content, notes.get(gid), now)
+        pinned = overrides.get(gid, NO_OVERRIDES)
+        digest = inputs_hash(policy_bytes, linked, pinned)
+        draft = _update_row(row, survive(linked, policy, pinned), notes.get(gid), now)
         if draft is not None:
-            row.inputs_hash = wanted[gid]
+            row.inputs_hash = digest
             written.append(row)
             drafts[gid] = draft
-        elif row.inputs_hash != wanted[gid]:
-            checked[gid] = wanted[gid]
+        elif row.inputs_hash != digest:
+            hash_only[gid] = digest
     insert_rows(conn, [row for row in written if row.id in new], now)
     write_contents(conn, [row for row in written if row.id not in new], now)
-    write_inputs_hashes(conn, checked)
+    write_inputs_hashes(conn, hash_only)
     return drafts
 
 
-def _inputs_hashes(
+def _unchanged(
     conn: Connection,
+    stamps: Mapping[str, GoldenStamp],
     members: Mapping[str, Collection[int]],
     overrides: Mapping[str, Mapping[str, Override]],
-    policy: SurvivorshipPolicy,
-) -> dict[str, str]:
-    """golden id -> the inputs hash of its members, overrides and ``policy`` now."""
-    stamps = load_source_stamps(conn, (sid for ids in members.values() for sid in ids))
-    policy_bytes = policy_part(policy)
+    policy_bytes: bytes,
+    golden_ids: Collection[str],
+) -> set[str]:
+    """Those of ``golden_ids`` whose stored inputs hash is the hash of their inputs now (read
+    from the source records' stamps, not their content)."""
+    found = load_source_stamps(conn, (sid for gid in golden_ids for sid in members[gid]))
     return {
-        gid: inputs_hash(
+        gid
+        for gid in golden_ids
+        if stamps[gid].inputs_hash
+        == inputs_hash(
             policy_bytes,
-            (stamps[sid] for sid in ids if sid in stamps),
+            (found[sid] for sid in members[gid] if sid in found),
             overrides.get(gid, NO_OVERRIDES),
         )
-        for gid, ids in members.items()
     }
 
 

@@ -33,6 +33,8 @@ class SourceView:
     Attributes:
         canonical: the canonical party as stored (None for a tombstone).
         recency: ``source_updated_at`` as a POSIX timestamp, :data:`UNKNOWN_TIME` if unknown.
+        content_hash, updated_at: as stored; with the identity and ``deleted`` they make the
+            record's :class:`SourceStamp`.
     """
 
     id: int
@@ -42,6 +44,8 @@ class SourceView:
     deleted: bool
     canonical: dict[str, Any] | None
     recency: float
+    content_hash: str | None = None
+    updated_at: datetime | None = None
 
     @property
     def live(self) -> bool:
@@ -71,6 +75,7 @@ _COLUMNS = (
     source_records.c.deleted,
     source_records.c.canonical,
     source_records.c.source_updated_at,
+    source_records.c.content_hash,
 )
 
 
@@ -79,9 +84,17 @@ def load_sources(conn: Connection, ids: Iterable[int]) -> dict[int, SourceView]:
     found: dict[int, SourceView] = {}
     for chunk in chunked(sorted(set(ids))):
         rows = conn.execute(sa.select(*_COLUMNS).where(source_records.c.id.in_(chunk)))
-        for rid, connection, stream, key, deleted, canonical, updated_at in rows:
+        for rid, connection, stream, key, deleted, canonical, updated_at, content_hash in rows:
             found[rid] = SourceView(
-                rid, connection, stream, key, bool(deleted), canonical, _recency(updated_at)
+                rid,
+                connection,
+                stream,
+                key,
+                bool(deleted),
+                canonical,
+                _recency(updated_at),
+                content_hash,
+                updated_at,
             )
     return found
 
@@ -102,7 +115,8 @@ def load_refs(conn: Connection, ids: Iterable[int]) -> dict[int, SourceRef]:
 @dataclass(frozen=True, slots=True)
 class SourceStamp:
     """What identifies a source record's state without its content: enough to tell that a
-    golden record's inputs did not change (``crmhub.golden.inputs``)."""
+    golden record's inputs did not change (``crmhub.golden.inputs``). A :class:`SourceView`
+    has the same attributes."""
 
     id: int
     connection: str
