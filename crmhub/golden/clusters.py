@@ -49,7 +49,7 @@ from crmhub.golden.records import (
     Link,
     load_links,
     load_members,
-    lock_golden_rows,
+    lock_golden_stamps,
     set_redirects,
     write_links,
 )
@@ -201,10 +201,12 @@ def _current_state(
     of all these source records are tombstones."""
     links = load_links(conn, frozenset().union(*batch))
     involved = sorted({link.golden_id for link in links.values()})
-    created = lock_golden_rows(conn, involved)
+    stamps = lock_golden_stamps(conn, involved)
     members = load_members(conn, involved)
     goldens = {
-        gid: GoldenState(gid, created[gid], frozenset(k.source_record_id for k in members[gid]))
+        gid: GoldenState(
+            gid, stamps[gid].created_at, frozenset(k.source_record_id for k in members[gid])
+        )
         for gid in involved
     }
     link_of = {link.source_record_id: gid for gid, linked in members.items() for link in linked}

@@ -100,26 +100,25 @@ def load_golden_rows(
 
 @dataclass(frozen=True, slots=True)
 class GoldenStamp:
-    """What a refresh checks before it loads a golden record's content."""
+    """A golden record's row without its content: what is checked before the content is read."""
 
-    inputs_hash: str | None
+    created_at: datetime
     redirect_to: str | None
+    inputs_hash: str | None
 
 
 def lock_golden_stamps(conn: Connection, ids: Iterable[str]) -> dict[str, GoldenStamp]:
-    """The inputs hash and redirect of the golden records with ``ids``, their rows locked on
-    PostgreSQL (in id order, as :func:`load_golden_rows` locks them); absent ids are missing."""
+    """Lock the golden records with ``ids`` (on PostgreSQL; in id order, so two writers cannot
+    deadlock) and return their stamps, without loading their content; absent ids are missing."""
     found: dict[str, GoldenStamp] = {}
     for chunk in chunked(sorted(set(ids))):
         query = (
-            sa.select(_G.id, _G.inputs_hash, _G.redirect_to)
+            sa.select(_G.id, _G.created_at, _G.redirect_to, _G.inputs_hash)
             .where(_G.id.in_(chunk))
             .order_by(_G.id)
             .with_for_update()
         )
-        found.update(
-            (gid, GoldenStamp(stamp, redirect)) for gid, stamp, redirect in conn.execute(query)
-        )
+        found.update((gid, GoldenStamp(*stamp)) for gid, *stamp in conn.execute(query))
     return found
 
 
@@ -133,21 +132,6 @@ def write_inputs_hashes(conn: Connection, hashes: Mapping[str, str]) -> None:
             .values(inputs_hash=sa.bindparam("b_inputs")),
             [{"b_id": gid, "b_inputs": digest} for gid, digest in hashes.items()],
         )
-
-
-def lock_golden_rows(conn: Connection, ids: Iterable[str]) -> dict[str, datetime]:
-    """Lock the golden records with ``ids`` (on PostgreSQL; in id order) and return their
-    creation times, without loading their content."""
-    found: dict[str, datetime] = {}
-    for chunk in chunked(sorted(set(ids))):
-        query = (
-            sa.select(_G.id, _G.created_at)
-            .where(_G.id.in_(chunk))
-            .order_by(_G.id)
-            .with_for_update()
-        )
-        found.update((gid, at) for gid, at in conn.execute(query))
-    return found
 
 
 def load_members(conn: Connection, golden_ids: Iterable[str]) -> dict[str, list[Link]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -67,49 +67,40 @@ def _recency(updated_at: datetime | None) -> float:
     return updated_at.timestamp() if updated_at is not None else UNKNOWN_TIME
 
 
-_COLUMNS = (
-    source_records.c.id,
-    source_records.c.connection,
-    source_records.c.stream,
-    source_records.c.source_key,
-    source_records.c.deleted,
-    source_records.c.canonical,
-    source_records.c.source_updated_at,
-    source_records.c.content_hash,
-)
+_S = source_records.c
+_IDENTITY = (_S.id, _S.connection, _S.stream, _S.source_key)
+
+
+def _rows_by_id(conn: Connection, ids: Iterable[int], *columns: Any) -> Iterator[sa.Row[Any]]:
+    """``columns`` of the source records with ``ids``, in chunks that fit one ``IN`` list."""
+    for chunk in chunked(sorted(set(ids))):
+        yield from conn.execute(sa.select(*columns).where(_S.id.in_(chunk)))
 
 
 def load_sources(conn: Connection, ids: Iterable[int]) -> dict[int, SourceView]:
     """The source records with ``ids`` (ids the store does not hold are simply absent)."""
-    found: dict[int, SourceView] = {}
-    for chunk in chunked(sorted(set(ids))):
-        rows = conn.execute(sa.select(*_COLUMNS).where(source_records.c.id.in_(chunk)))
-        for rid, connection, stream, key, deleted, canonical, updated_at, content_hash in rows:
-            found[rid] = SourceView(
-                rid,
-                connection,
-                stream,
-                key,
-                bool(deleted),
-                canonical,
-                _recency(updated_at),
-                content_hash,
-                updated_at,
-            )
-    return found
+    rows = _rows_by_id(
+        conn, ids, *_IDENTITY, _S.deleted, _S.canonical, _S.source_updated_at, _S.content_hash
+    )
+    return {
+        rid: SourceView(
+            rid,
+            connection,
+            stream,
+            key,
+            bool(deleted),
+            canonical,
+            _recency(updated_at),
+            content_hash,
+            updated_at,
+        )
+        for rid, connection, stream, key, deleted, canonical, updated_at, content_hash in rows
+    }
 
 
 def load_refs(conn: Connection, ids: Iterable[int]) -> dict[int, SourceRef]:
     """(connection, stream, key) of the source records with ``ids``."""
-    t = source_records.c
-    found: dict[int, SourceRef] = {}
-    for chunk in chunked(sorted(set(ids))):
-        rows = conn.execute(
-            sa.select(t.id, t.connection, t.stream, t.source_key).where(t.id.in_(chunk))
-        )
-        for rid, connection, stream, key in rows:
-            found[rid] = SourceRef(rid, connection, stream, key)
-    return found
+    return {row[0]: SourceRef(*row) for row in _rows_by_id(conn, ids, *_IDENTITY)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,22 +120,8 @@ class SourceStamp:
 
 def load_source_stamps(conn: Connection, ids: Iterable[int]) -> dict[int, SourceStamp]:
     """The stamps of the source records with ``ids`` (ids the store does not hold are absent)."""
-    t = source_records.c
-    columns = (
-        t.id,
-        t.connection,
-        t.stream,
-        t.source_key,
-        t.deleted,
-        t.content_hash,
-        t.source_updated_at,
-    )
-    found: dict[int, SourceStamp] = {}
-    for chunk in chunked(sorted(set(ids))):
-        for rid, connection, stream, key, deleted, content_hash, updated_at in conn.execute(
-            sa.select(*columns).where(t.id.in_(chunk))
-        ):
-            found[rid] = SourceStamp(
-                rid, connection, stream, key, bool(deleted), content_hash, updated_at
-            )
-    return found
+    rows = _rows_by_id(conn, ids, *_IDENTITY, _S.deleted, _S.content_hash, _S.source_updated_at)
+    return {
+        rid: SourceStamp(rid, connection, stream, key, bool(deleted), content_hash, updated_at)
+        for rid, connection, stream, key, deleted, content_hash, updated_at in rows
+    }

@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from crmhub.golden import SurvivorshipPolicy, merge, recompute
+from crmhub.golden import SurvivorshipPolicy, apply_clusters, merge, recompute
 from crmhub.golden import inputs as inputs_module
 from crmhub.golden import refresh as refresh_module
 from crmhub.golden.overrides import Override, pin
 from crmhub.store.schema import golden_records
 
-from .conftest import MARIO_SALESFORCE, event_rows, golden_state
+from .conftest import GIULIA_SHOP, MARIO_ERP, MARIO_SALESFORCE, event_rows, golden_state
 
 
 @pytest.fixture
@@ -186,3 +186,29 @@ def test_a_merge_recomputes_the_survivor_and_forgets_the_merged_records_hash(
 
     assert survived[-1] == sorted([ids["erp"], ids["crm"], ids["shop"]])
     assert stored_hashes(store_engine)[golden["shop_mario"]] is None
+
+
+def test_records_recomputed_anyway_are_hashed_without_a_stamp_query(
+    store_engine, sources, monkeypatch: pytest.MonkeyPatch
+):
+    """New golden records (like noted or unhashed ones) are recomputed whatever their inputs:
+    their hash comes from the content read for survivorship. Only the others are checked
+    against their source records' stamps."""
+    asked: list[int] = []
+    real = refresh_module.load_source_stamps
+
+    def spying(conn: Any, ids: Any) -> Any:
+        ids = list(ids)
+        asked.extend(ids)
+        return real(conn, ids)
+
+    monkeypatch.setattr(refresh_module, "load_source_stamps", spying)
+    erp = sources.add("erp", "C001", MARIO_ERP, "2024-03-01")
+    shop = sources.add("shop", "7002", GIULIA_SHOP, "2024-09-02")
+
+    apply_clusters(store_engine, [{erp}, {shop}], actor="matcher")
+
+    assert asked == []
+    assert all(h is not None for h in stored_hashes(store_engine).values())
+    recompute(store_engine, None, actor="scheduler")
+    assert sorted(asked) == sorted([erp, shop])
