@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -29,6 +28,9 @@ import time
 from pathlib import Path
 
 import yaml
+
+sys.path.insert(0, str(Path(__file__).parent))
+from results_file import machine
 
 REPO = Path(__file__).resolve().parents[1]
 DAGS = REPO / "dags"
@@ -138,8 +140,7 @@ def main() -> None:
     sizes = args.connections or [1, 10, 50, 200]
     rows = [(n, measure(n, args.repeat)) for n in sizes]
     print(
-        f"Measured on {platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}, apache-airflow "
+        f"Measured on {machine()}, apache-airflow "
         f"{_version('apache-airflow')} with `python bench/airflow_parse.py"
         f"{''.join(f' --connections {n}' for n in sizes) if args.connections else ''}`.\n"
     )

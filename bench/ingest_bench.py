@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -33,14 +32,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from measure import Measurement, measure
+from results_file import machine, replace_block
 
 BENCH = Path(__file__).parent
 REPO = BENCH.parent
 DATA = BENCH / "data"
 OUT = BENCH / "out"
 MAPPING = BENCH / "ingest" / "customers_mapping.yaml"
-RESULTS = BENCH / "RESULTS.md"
-BEGIN, END = "<!-- ingest:begin -->", "<!-- ingest:end -->"
 
 
 @dataclass
@@ -193,15 +191,9 @@ def main() -> None:
     table = markdown(rows) + "\n\n" + ratios(rows)
     print(table)
     if args.write_results or args.report_only:
-        machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
         command = "python bench/ingest_bench.py " + " ".join(f"--rows {s}" for s in sizes)
-        block = f"{BEGIN}\nMeasured on {machine} with `{command}`.\n\n" + table + f"\n{END}"
-        text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-        if BEGIN in text:
-            text = text[: text.index(BEGIN)] + block + text[text.index(END) + len(END):]
-        else:
-            text += "\n## Ingest: crmhub vs dlt\n\n" + block + "\n"
-        RESULTS.write_text(text)
+        replace_block("ingest", f"Measured on {machine()} with `{command}`.\n\n{table}",
+                      heading="## Ingest: crmhub vs dlt")
 
 
 if __name__ == "__main__":

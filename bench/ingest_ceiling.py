@@ -26,16 +26,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ingest_bench import OUT, RESULTS, crmhub, crmhub_project, export_for, measured
+from ingest_bench import OUT, crmhub, crmhub_project, export_for, measured
+from results_file import machine, replace_block
 
 BENCH = Path(__file__).parent
-BEGIN, END = "<!-- ingest-ceiling:begin -->", "<!-- ingest-ceiling:end -->"
 
 
 @dataclass(frozen=True)
@@ -100,18 +99,6 @@ def markdown(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
-def write_results(table: str, sizes: list[int]) -> None:
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    command = "python bench/ingest_ceiling.py " + " ".join(f"--rows {s}" for s in sizes)
-    block = f"{BEGIN}\nMeasured on {machine} with `{command}`.\n\n{table}\n{END}"
-    text = RESULTS.read_text()
-    if BEGIN in text:
-        text = text[: text.index(BEGIN)] + block + text[text.index(END) + len(END):]
-    else:
-        text += "\n### Ingest: the ceiling\n\n" + block + "\n"
-    RESULTS.write_text(text)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, action="append", help="export sizes (repeatable; default 100000)")
@@ -124,7 +111,9 @@ def main() -> None:
     table = markdown(results)
     print(table)
     if args.write_results:
-        write_results(table, sizes)
+        command = "python bench/ingest_ceiling.py " + " ".join(f"--rows {s}" for s in sizes)
+        replace_block("ingest-ceiling", f"Measured on {machine()} with `{command}`.\n\n{table}",
+                      heading="### Ingest: the ceiling")
 
 
 if __name__ == "__main__":

@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -50,15 +49,14 @@ sys.path.insert(0, str(BENCH / "publish"))
 from fake_process import FakeProcess, content_line, digest
 from goldens import insert_goldens
 from measure import Measurement, measure
+from results_file import machine, replace_block
 
 from crmhub.store.engine import create_store_engine
 from crmhub.store.schema import outbox, runs
 
 OUT = BENCH / "out"
-RESULTS = BENCH / "RESULTS.md"
 RUN_CLI = BENCH / "publish" / "run_cli.py"
 PLOT = BENCH / "publish" / "publish_memory.png"  # the committed copy RESULTS.md shows
-BEGIN, END = "<!-- publish:begin -->", "<!-- publish:end -->"
 TARGET = "sf_contacts"
 POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 MAPPING = """\
@@ -378,8 +376,7 @@ def run_section(run: dict[str, Any]) -> str:
 
 def write_results(runs: list[dict[str, Any]]) -> None:
     """Replace the publish block of RESULTS.md (appended at the end when absent)."""
-    block = (
-        f"{BEGIN}\n"
+    body = (
         "N golden records (real canonical persons) published to a fresh fake Salesforce as "
         "Contacts by Crmhub_Id__c, every write call one Bulk 2.0 ingest job; then the same "
         "publish again. After each run the benchmark checks that the fake holds exactly N "
@@ -394,14 +391,8 @@ def write_results(runs: list[dict[str, Any]]) -> None:
         + (f"\n\n![peak RSS against records](publish/{PLOT.name})" if PLOT.exists() else "")
         + "\n\n"
         + "\n\n".join(run_section(run) for run in runs)
-        + f"\n{END}"
     )
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    if BEGIN in text and END in text:
-        text = text[: text.index(BEGIN)] + block + text[text.index(END) + len(END) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    RESULTS.write_text(text, encoding="utf-8")
+    replace_block("publish", body)
 
 
 def measure_run(args: argparse.Namespace) -> None:
@@ -420,8 +411,7 @@ def measure_run(args: argparse.Namespace) -> None:
     run = {
         "store": args.store,
         "command": command,
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}",
+        "machine": machine(),
         "batch_size": args.batch_size,
         "bulk_job_size": args.bulk_job_size,
         "rows": [asdict(r) for r in rows],
