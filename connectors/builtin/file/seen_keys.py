@@ -84,12 +84,16 @@ class SeenKeys:
         """Whether ``key`` went to disk in an earlier spill (the filter first, then the disk)."""
         return self._filter is not None and self._maybe_spilled(key) and self._on_disk(key)
 
+    def _probes(self, key: str) -> tuple[int, int]:
+        """The two filter bits of ``key``: the low bits of its hash, and the bits above them."""
+        h = hash(key) & _UNSIGNED
+        return h & self._mask, (h >> self._shift) & self._mask
+
     def _maybe_spilled(self, key: str) -> bool:
-        """Whether both of ``key``'s bits are set (this runs for every new key: written out)."""
+        """Whether both of ``key``'s bits are set."""
         bits = self._filter
         assert bits is not None
-        h = hash(key) & _UNSIGNED
-        a, b = h & self._mask, (h >> self._shift) & self._mask
+        a, b = self._probes(key)
         return bool(bits[a >> 3] & (1 << (a & 7))) and bool(bits[b >> 3] & (1 << (b & 7)))
 
     def _on_disk(self, key: str) -> bool:
@@ -122,10 +126,8 @@ class SeenKeys:
         keys = sorted(self._recent)  # B-tree inserts in order touch each page once
         with self._disk:
             self._disk.executemany("INSERT INTO seen (k) VALUES (?)", ((k,) for k in keys))
-        mask, shift = self._mask, self._shift
         for key in keys:
-            h = hash(key) & _UNSIGNED
-            a, b = h & mask, (h >> shift) & mask
+            a, b = self._probes(key)
             bits[a >> 3] |= 1 << (a & 7)
             bits[b >> 3] |= 1 << (b & 7)
         self.spilled += len(keys)
