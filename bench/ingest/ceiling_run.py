@@ -44,6 +44,10 @@ STAND_INS: dict[str, Callable[[SourceRecord, CompiledMapping, str], NewVersion]]
 
 def main() -> None:
     stand_in, *args = sys.argv[1:]
+    if stand_in not in STAND_INS:
+        raise SystemExit(f"unknown stand-in {stand_in!r}: one of {', '.join(STAND_INS)}")
+    if not callable(getattr(mapper, "build_version", None)):  # setting it would add a name no one calls
+        raise SystemExit("crmhub.ingest.mapper has no build_version any more: update this stand-in")
     mapper.build_version = STAND_INS[stand_in]  # type: ignore[assignment]
     from crmhub.cli.main import app
 
